@@ -1,0 +1,29 @@
+// `sc-agent apply`: apply one manifest to this host (or to a --root).
+#pragma once
+
+#include <CLI/CLI.hpp>
+#include <string>
+#include <vector>
+
+#include "agent/cli/options.h"
+
+namespace sc::agent::cli {
+
+struct ApplyArgs {
+  CommonOptions common;
+  std::string manifest_path;
+  bool check = false;
+  bool diff = false;
+  bool json = false;
+  bool quiet = false;
+  bool detailed_exitcode = false;
+  std::uint64_t max_file_size = 0;
+  double timeout_seconds = 0;
+  std::vector<std::string> tags;
+  std::vector<std::string> skip_tags;
+};
+
+CLI::App* addApplyCommand(CLI::App& app, ApplyArgs& args);
+int runApply(const ApplyArgs& args);
+
+}  // namespace sc::agent::cli

@@ -1,0 +1,79 @@
+// The resource engine: turns a parsed manifest into a plan (every resource
+// created and validated, conflicts and cycles found, before anything is
+// observed) and runs it against a Host.
+//
+// Policy lives here, not in the kinds (STYLE.md section 2): order, `when`,
+// tags, check mode, changed_when / failed_when, handlers and their
+// persisted notifications, the failure policy, the run deadline and the
+// corrective flag.
+#pragma once
+
+#include <chrono>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "agent/engine/report.h"
+#include "agent/resources/registry.h"
+#include "agent/state/state_dir.h"
+#include "common/manifest/manifest.h"
+
+namespace sc::agent {
+
+struct RunOptions {
+  bool check = false;
+  std::vector<std::string> tags;       // only resources with one of these
+  std::vector<std::string> skip_tags;  // never resources with one of these
+  std::uint64_t max_file_bytes = 0;
+  std::optional<std::chrono::milliseconds> run_timeout;
+};
+
+struct PlannedResource {
+  const manifest::ResourceSpec* spec;
+  std::unique_ptr<Resource> resource;
+  bool is_flush = false;
+};
+
+// A validated manifest, ready to run. Holds pointers into the manifest, so
+// the manifest must outlive it.
+struct Plan {
+  const manifest::Manifest* manifest = nullptr;
+  std::vector<PlannedResource> resources;
+  std::vector<PlannedResource> handlers;
+};
+
+// Everything that can be refused before any host access: unknown kinds,
+// bad parameters, conflicting claims (B-09), handler notification cycles
+// (B-10). `context` is handed to every resource.
+Result<Plan> makePlan(const manifest::Manifest& manifest, const Registry& registry,
+                      const ResourceContext& context);
+
+class Engine {
+ public:
+  using Listener = std::function<void(const ResourceReport&)>;
+
+  // `state` may be null (no persistence: unit tests, check-only tools).
+  Engine(Host& host, StateDir* state, RunOptions options, Listener listener);
+
+  RunReport run(Plan& plan);
+
+ private:
+  struct Progress;
+  ResourceReport runOne(PlannedResource& planned, bool handler, Progress& progress);
+  void flushHandlers(Plan& plan, Progress& progress);
+  bool tagSelected(const manifest::ResourceSpec& spec) const;
+
+  Host& host_;
+  StateDir* state_;
+  RunOptions options_;
+  Listener listener_;
+};
+
+// Fingerprint of a resource's desired state (type + params): what the
+// engine records as converged.
+std::string desiredFingerprint(const manifest::ResourceSpec& spec);
+
+}  // namespace sc::agent

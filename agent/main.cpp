@@ -1,0 +1,46 @@
+// sc-agent: flags, then run(). The only agent code tests do not link.
+#include <CLI/CLI.hpp>
+#include <cstdio>
+
+#include "agent/cli/apply_command.h"
+#include "agent/cli/backups_command.h"
+#include "common/exit_codes.h"
+#include "common/log/log.h"
+
+int main(int argc, char** argv) {
+  using namespace sc::agent::cli;
+  CLI::App app("sc-agent: applies signed smartcookies manifests to this host", "sc-agent");
+  app.set_version_flag("--version", SC_VERSION);
+  app.require_subcommand(1);
+  app.footer("Run 'sc-agent SUBCOMMAND --help' for the options of each subcommand.");
+  ApplyArgs apply;
+  BackupsArgs backups;
+  auto* apply_command = addApplyCommand(app, apply);
+  auto* backups_command = addBackupsCommand(app, backups);
+  // CLI11 reports with exceptions; they stop here (STYLE.md section 3).
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::CallForHelp& e) {
+    return app.exit(e);
+  } catch (const CLI::CallForAllHelp& e) {
+    return app.exit(e);
+  } catch (const CLI::CallForVersion& e) {
+    return app.exit(e);
+  } catch (const CLI::ParseError& e) {
+    app.exit(e);
+    return sc::exit_code::kUsage;
+  }
+  const auto verbosity = [](int v) {
+    return v >= 2 ? sc::log::Verbosity::Debug
+                  : (v == 1 ? sc::log::Verbosity::Verbose : sc::log::Verbosity::Normal);
+  };
+  if (apply_command->parsed()) {
+    sc::log::setupLogging(verbosity(apply.common.verbosity));
+    return runApply(apply);
+  }
+  if (backups_command->parsed()) {
+    sc::log::setupLogging(verbosity(backups.common.verbosity));
+    return runBackups(backups);
+  }
+  return sc::exit_code::kUsage;
+}

@@ -1,0 +1,31 @@
+// Kind `replace`: Ansible's ansible.builtin.replace. Replaces every match
+// of `regexp` (Python syntax, MULTILINE) with `replace` (\1 and \g<1>
+// backreferences), optionally only in the section between `after` and
+// `before`. Parameters: docs/resources.md#replace.
+#pragma once
+
+#include <memory>
+
+#include "agent/resources/python_regex.h"
+#include "agent/resources/text_edit.h"
+
+namespace sc::agent {
+
+class ReplaceResource final : public TextEditResource {
+ public:
+  static Result<std::unique_ptr<Resource>> create(const manifest::ResourceSpec& spec,
+                                                  const ResourceContext& context);
+  Result<void> validate() const override;
+
+ protected:
+  std::string edit(const std::string& current) const override;
+
+ private:
+  using TextEditResource::TextEditResource;
+  std::string regexp_text_;
+  std::optional<PythonRegex> regexp_;
+  std::string replace_;
+  std::optional<PythonRegex> section_;
+};
+
+}  // namespace sc::agent

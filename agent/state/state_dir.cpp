@@ -1,0 +1,123 @@
+#include "agent/state/state_dir.h"
+
+#include <fcntl.h>
+#include <sys/file.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <nlohmann/json.hpp>
+
+#include "common/fs/atomic_file.h"
+
+namespace sc::agent {
+namespace {
+
+constexpr const char* kLockFile = "lock";
+constexpr const char* kPendingFile = "pending_handlers.json";
+constexpr const char* kConvergedFile = "converged.json";
+constexpr std::uint64_t kMaxStateFileBytes = 256ull << 20;
+
+}  // namespace
+
+void RunLock::markFinished() {
+  if (!fd_.valid()) return;
+  if (::ftruncate(fd_.get(), 0) != 0) {
+    // Only costs a spurious "previous run interrupted" notice next time.
+  }
+}
+
+Result<StateDir> StateDir::open(std::filesystem::path path) {
+  std::error_code ec;
+  if (!std::filesystem::exists(path, ec)) {
+    std::filesystem::create_directories(path, ec);
+    if (ec) {
+      return Error(ErrorCode::Io, fmt::format("cannot create state directory '{}'", path.string()),
+                   {}, ec.message());
+    }
+    ::chmod(path.c_str(), 0700);
+  }
+  struct stat st {};
+  if (::stat(path.c_str(), &st) != 0 || !S_ISDIR(st.st_mode)) {
+    return Error(ErrorCode::Io, fmt::format("state directory '{}' is not a directory", path.string()));
+  }
+  return StateDir(std::move(path));
+}
+
+Result<RunLock> StateDir::lock(bool& interrupted) {
+  const auto lock_path = path_ / kLockFile;
+  fs::UniqueFd fd(::open(lock_path.c_str(), O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0600));
+  if (!fd.valid()) return errnoError(errno, fmt::format("cannot open '{}'", lock_path.string()));
+  if (::flock(fd.get(), LOCK_EX | LOCK_NB) != 0) {
+    char buffer[64] = {};
+    const ssize_t got = ::pread(fd.get(), buffer, sizeof buffer - 1, 0);
+    std::string holder = got > 0 ? std::string(buffer, static_cast<std::size_t>(got)) : "?";
+    const auto space = holder.find(' ');
+    if (space != std::string::npos) holder.resize(space);
+    return Error(ErrorCode::Busy, fmt::format("run in progress (pid {}); state directory '{}'",
+                                              holder, path_.string()));
+  }
+  char buffer[64] = {};
+  const ssize_t got = ::pread(fd.get(), buffer, sizeof buffer - 1, 0);
+  interrupted = got > 0;
+  const std::string mark = fmt::format("{} running\n", ::getpid());
+  if (::ftruncate(fd.get(), 0) != 0 ||
+      ::pwrite(fd.get(), mark.data(), mark.size(), 0) != static_cast<ssize_t>(mark.size())) {
+    return errnoError(errno, fmt::format("cannot write '{}'", lock_path.string()));
+  }
+  return RunLock(std::move(fd));
+}
+
+Result<std::string> StateDir::readSmallFile(const std::string& name) const {
+  const auto file = path_ / name;
+  fs::UniqueFd fd(::open(file.c_str(), O_RDONLY | O_NOFOLLOW | O_CLOEXEC));
+  if (!fd.valid()) {
+    if (errno == ENOENT) return std::string();
+    return errnoError(errno, fmt::format("cannot open '{}'", file.string()));
+  }
+  return fs::readAllCapped(fd.get(), kMaxStateFileBytes);
+}
+
+Result<void> StateDir::writeSmallFile(const std::string& name, const std::string& content) const {
+  fs::UniqueFd dir(::open(path_.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
+  if (!dir.valid()) return errnoError(errno, fmt::format("cannot open '{}'", path_.string()));
+  fs::AtomicWriteOptions options;
+  options.mode = 0600;
+  return fs::writeFileAtomicAt(dir.get(), name, content, options);
+}
+
+Result<std::set<std::string>> StateDir::loadPending() const {
+  SC_TRY_ASSIGN(const std::string text, readSmallFile(kPendingFile));
+  std::set<std::string> out;
+  if (text.empty()) return out;
+  const auto doc = nlohmann::json::parse(text, nullptr, false);
+  // A damaged file loses at most the notifications; say so, never crash.
+  if (!doc.is_array()) {
+    return Error(ErrorCode::Parse, fmt::format("'{}' is damaged", (path_ / kPendingFile).string()));
+  }
+  for (const auto& id : doc) {
+    if (id.is_string()) out.insert(id.get<std::string>());
+  }
+  return out;
+}
+
+Result<void> StateDir::savePending(const std::set<std::string>& pending) const {
+  return writeSmallFile(kPendingFile, nlohmann::json(pending).dump());
+}
+
+Result<std::map<std::string, std::string>> StateDir::loadConverged() const {
+  SC_TRY_ASSIGN(const std::string text, readSmallFile(kConvergedFile));
+  std::map<std::string, std::string> out;
+  if (text.empty()) return out;
+  const auto doc = nlohmann::json::parse(text, nullptr, false);
+  if (!doc.is_object()) return out;
+  for (const auto& [id, fingerprint] : doc.items()) {
+    if (fingerprint.is_string()) out[id] = fingerprint.get<std::string>();
+  }
+  return out;
+}
+
+Result<void> StateDir::saveConverged(const std::map<std::string, std::string>& converged) const {
+  return writeSmallFile(kConvergedFile, nlohmann::json(converged).dump());
+}
+
+}  // namespace sc::agent

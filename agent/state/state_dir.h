@@ -1,0 +1,60 @@
+// The agent's state directory (/var/lib/smartcookies by default): the run
+// lock, handler notifications still owed, what each resource last converged
+// to (to tell drift repairs from first applies), and the backup store.
+// The directory is 0700 and every file in it 0600 (SECURITY.md T-25).
+#pragma once
+
+#include <cstdint>
+#include <filesystem>
+#include <map>
+#include <set>
+#include <string>
+
+#include "common/error.h"
+#include "common/fs/backup_store.h"
+#include "common/fs/unique_fd.h"
+
+namespace sc::agent {
+
+class RunLock {
+ public:
+  RunLock() = default;
+  explicit RunLock(fs::UniqueFd fd) : fd_(std::move(fd)) {}
+  // Marks the run as finished cleanly; a lock file still marked "running"
+  // when the next run starts means that run was killed.
+  void markFinished();
+  bool held() const { return fd_.valid(); }
+
+ private:
+  fs::UniqueFd fd_;
+};
+
+class StateDir {
+ public:
+  // Creates the directory (0700) when missing.
+  static Result<StateDir> open(std::filesystem::path path);
+
+  // Takes the run lock without waiting: Busy "run in progress (pid N)"
+  // when another process holds it (SECURITY.md F-08). `interrupted` tells
+  // whether the previous holder died mid-run.
+  Result<RunLock> lock(bool& interrupted);
+
+  // Handler ids notified but not yet run successfully.
+  Result<std::set<std::string>> loadPending() const;
+  Result<void> savePending(const std::set<std::string>& pending) const;
+
+  // Resource id -> fingerprint of the desired state it last converged to.
+  Result<std::map<std::string, std::string>> loadConverged() const;
+  Result<void> saveConverged(const std::map<std::string, std::string>& converged) const;
+
+  fs::BackupStore backups() const { return fs::BackupStore(path_ / "backups"); }
+  const std::filesystem::path& path() const { return path_; }
+
+ private:
+  explicit StateDir(std::filesystem::path path) : path_(std::move(path)) {}
+  Result<std::string> readSmallFile(const std::string& name) const;
+  Result<void> writeSmallFile(const std::string& name, const std::string& content) const;
+  std::filesystem::path path_;
+};
+
+}  // namespace sc::agent

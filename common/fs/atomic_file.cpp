@@ -1,0 +1,142 @@
+#include "common/fs/atomic_file.h"
+
+#include <dirent.h>
+#include <fcntl.h>
+#include <openssl/rand.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <vector>
+
+#include "common/fs/crashpoint.h"
+#include "common/fs/unique_fd.h"
+
+namespace sc::fs {
+namespace {
+
+constexpr std::string_view kTempMarker = ".sc-tmp-";
+constexpr std::size_t kTempRandomHex = 16;  // 64 random bits (SECURITY.md baseline)
+
+std::string tempNameFor(std::string_view name) {
+  // Keep the temp name within NAME_MAX whatever the target's length.
+  const std::string_view stem = name.substr(0, 200);
+  return fmt::format(".{}{}{}", stem, kTempMarker, randomHex(kTempRandomHex / 2));
+}
+
+}  // namespace
+
+std::string randomHex(std::size_t bytes) {
+  std::vector<unsigned char> raw(bytes);
+  SC_CHECK(RAND_bytes(raw.data(), static_cast<int>(raw.size())) == 1,
+           "OpenSSL's CSPRNG is seeded from getrandom() and does not fail on Linux");
+  static constexpr char kHex[] = "0123456789abcdef";
+  std::string out;
+  out.reserve(bytes * 2);
+  for (unsigned char c : raw) {
+    out += kHex[c >> 4];
+    out += kHex[c & 0xf];
+  }
+  return out;
+}
+
+bool isTempName(std::string_view name) {
+  if (name.empty() || name.front() != '.') return false;
+  const auto at = name.rfind(kTempMarker);
+  if (at == std::string_view::npos) return false;
+  const auto suffix = name.substr(at + kTempMarker.size());
+  return suffix.size() == kTempRandomHex &&
+         suffix.find_first_not_of("0123456789abcdef") == std::string_view::npos;
+}
+
+std::size_t sweepTempFiles(int dir_fd) {
+  const int copy = ::fcntl(dir_fd, F_DUPFD_CLOEXEC, 0);
+  if (copy < 0) return 0;
+  DIR* dir = ::fdopendir(copy);
+  if (dir == nullptr) {
+    ::close(copy);
+    return 0;
+  }
+  std::vector<std::string> stale;
+  while (const dirent* entry = ::readdir(dir)) {
+    if (isTempName(entry->d_name)) stale.emplace_back(entry->d_name);
+  }
+  ::closedir(dir);
+  std::size_t removed = 0;
+  for (const auto& name : stale) {
+    if (::unlinkat(dir_fd, name.c_str(), 0) == 0) ++removed;
+  }
+  return removed;
+}
+
+Result<void> writeAll(int fd, std::string_view data) {
+  while (!data.empty()) {
+    const ssize_t written = ::write(fd, data.data(), data.size());
+    if (written < 0) {
+      if (errno == EINTR) continue;
+      return errnoError(errno, "write failed");
+    }
+    data.remove_prefix(static_cast<std::size_t>(written));
+  }
+  return ok();
+}
+
+Result<std::string> readAllCapped(int fd, std::uint64_t max_bytes) {
+  std::string out;
+  char buffer[65536];
+  while (true) {
+    const ssize_t got = ::read(fd, buffer, sizeof buffer);
+    if (got < 0) {
+      if (errno == EINTR) continue;
+      return errnoError(errno, "read failed");
+    }
+    if (got == 0) break;
+    out.append(buffer, static_cast<std::size_t>(got));
+    if (out.size() > max_bytes) {
+      return Error(ErrorCode::TooLarge,
+                   fmt::format("content is over the limit of {} bytes", max_bytes));
+    }
+  }
+  return out;
+}
+
+Result<void> writeFileAtomicAt(int dir_fd, std::string_view name, std::string_view content,
+                               const AtomicWriteOptions& options) {
+  const std::string temp = tempNameFor(name);
+  UniqueFd fd(::openat(dir_fd, temp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC,
+                       0600));
+  if (!fd.valid()) return errnoError(errno, "cannot create a temporary file");
+  crashpoint("open-temp");
+  const auto fail = [&](Error error) -> Result<void> {
+    fd.reset();
+    ::unlinkat(dir_fd, temp.c_str(), 0);
+    return error;
+  };
+  // Owner first: fchown clears set-id bits, so the mode comes after it.
+  if (options.uid || options.gid) {
+    const uid_t uid = options.uid ? *options.uid : static_cast<uid_t>(-1);
+    const gid_t gid = options.gid ? *options.gid : static_cast<gid_t>(-1);
+    if (::fchown(fd.get(), uid, gid) != 0) return fail(errnoError(errno, "cannot set owner"));
+  }
+  if (::fchmod(fd.get(), options.mode) != 0) return fail(errnoError(errno, "cannot set mode"));
+  if (auto written = writeAll(fd.get(), content); !written) return fail(written.error());
+  crashpoint("write");
+  if (::fsync(fd.get()) != 0) return fail(errnoError(errno, "fsync failed"));
+  crashpoint("fsync");
+  if (::close(fd.release()) != 0) return fail(errnoError(errno, "close failed"));
+  crashpoint("close");
+  if (options.before_commit) {
+    if (auto checked = options.before_commit(dir_fd, temp); !checked) return fail(checked.error());
+    crashpoint("validate");
+  }
+  const std::string target(name);
+  if (::renameat(dir_fd, temp.c_str(), dir_fd, target.c_str()) != 0) {
+    return fail(errnoError(errno, "cannot rename the temporary file into place"));
+  }
+  crashpoint("rename");
+  if (::fsync(dir_fd) != 0) return errnoError(errno, "fsync of the directory failed");
+  crashpoint("dir-fsync");
+  return ok();
+}
+
+}  // namespace sc::fs

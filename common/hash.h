@@ -1,0 +1,13 @@
+// SHA-256 (and SHA-1, for Ansible's stat checksum) as lowercase hex,
+// computed by OpenSSL. SHA-256 names backups and checks artifacts.
+#pragma once
+
+#include <string>
+#include <string_view>
+
+namespace sc {
+
+std::string sha256Hex(std::string_view data);
+std::string sha1Hex(std::string_view data);
+
+}  // namespace sc

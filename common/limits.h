@@ -1,0 +1,29 @@
+// Size and depth limits on every input, checked before allocating
+// (SECURITY.md T-07, B-02, B-12). Each has a name here so that code,
+// tests and docs all point at the same number.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+
+namespace sc::limits {
+
+// A manifest larger than this is refused before parsing (B-12).
+inline constexpr std::uint64_t kMaxManifestBytes = 64ull << 20;
+// JSON nesting depth of a manifest (B-02). Manifests need about 8.
+inline constexpr std::size_t kMaxJsonDepth = 32;
+// Resources in one manifest.
+inline constexpr std::size_t kMaxResources = 200'000;
+// Default cap on one managed file's content, read or written; `sc-agent
+// apply --max-file-size` changes it.
+inline constexpr std::uint64_t kDefaultMaxFileBytes = 16ull << 20;
+// Output captured from one command (stdout and stderr each); the rest is
+// discarded and the result marked truncated.
+inline constexpr std::size_t kMaxCommandOutputBytes = 1u << 20;
+// Validator stderr kept in a report (F-12).
+inline constexpr std::size_t kMaxValidatorMessageBytes = 4096;
+// Longest managed path and path component accepted (B-07).
+inline constexpr std::size_t kMaxPathBytes = 4095;
+inline constexpr std::size_t kMaxNameBytes = 255;
+
+}  // namespace sc::limits

@@ -1,0 +1,71 @@
+// The desired-state manifest: one fully resolved document per host, the
+// only thing the controller sends the agent to apply. Its JSON schema is
+// documented in docs/manifest.md; parseManifest() enforces it strictly
+// (unknown fields and wrong types are errors naming the JSON pointer).
+//
+// The model knows nothing of what a resource kind means: `params` stays a
+// JSON object here, and each kind in agent/resources validates its own.
+#pragma once
+
+#include <cstdint>
+#include <nlohmann/json.hpp>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "common/error.h"
+#include "common/manifest/condition.h"
+
+namespace sc::manifest {
+
+inline constexpr int kFormatVersion = 1;
+
+// Ansible's per-task `check_mode:` override.
+enum class CheckModeOverride {
+  Inherit,      // follow the run (--check or not)
+  AlwaysCheck,  // check_mode: true  - never changes the host
+  NeverCheck,   // check_mode: false - applies even in a --check run
+};
+
+// What the engine does after a resource fails.
+enum class FailurePolicy {
+  Stop,      // Ansible's default: the rest of the run is skipped
+  Continue,  // Puppet's: independent resources still converge
+};
+
+struct ResourceSpec {
+  std::string id;       // stable, unique within the manifest
+  std::string type;     // the kind: "file", "copy", ...
+  std::string name;     // what the playbook called the task (display only)
+  nlohmann::json params = nlohmann::json::object();
+  std::vector<std::string> notify;  // handler ids
+  std::vector<std::string> tags;
+  CheckModeOverride check_mode = CheckModeOverride::Inherit;
+  std::optional<Condition> when;
+  std::optional<Condition> changed_when;
+  std::optional<Condition> failed_when;
+  std::string register_as;  // name under which the result is kept; empty: none
+  bool ignore_errors = false;
+  bool no_log = false;      // redact parameters and diffs in every output
+  std::string pointer;      // "/resources/3": where it sits in the document
+};
+
+struct Manifest {
+  int format_version = kFormatVersion;
+  std::string host;
+  std::uint64_t serial = 0;
+  std::string issued_at;   // RFC 3339, optional until signing arrives
+  std::string expires_at;  // RFC 3339, optional until signing arrives
+  FailurePolicy on_failure = FailurePolicy::Stop;
+  std::vector<ResourceSpec> resources;
+  std::vector<ResourceSpec> handlers;
+};
+
+// `source_name` names the document in errors ("web1.json").
+Result<Manifest> parseManifest(std::string_view bytes, std::string_view source_name);
+
+// The canonical JSON form; parseManifest(toJson(m)) == m.
+nlohmann::json toJson(const Manifest& manifest);
+
+}  // namespace sc::manifest
