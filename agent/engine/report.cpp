@@ -83,6 +83,8 @@ std::string statusLine(const ResourceReport& report, bool with_diff) {
         parts.emplace_back(report.outcome == Outcome::Changed ? "ran" : "would run");
       } else if (change.field == "content" || change.field == "times") {
         parts.push_back(change.field + " changed");
+      } else if (change.before.empty()) {
+        parts.push_back(fmt::format("{} '{}'", change.field, change.after));
       } else {
         parts.push_back(fmt::format("{} '{}' -> '{}'", change.field, change.before, change.after));
       }

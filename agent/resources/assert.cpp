@@ -11,13 +11,17 @@ Result<std::unique_ptr<Resource>> AssertResource::create(const manifest::Resourc
   const std::string pointer = spec.pointer + "/params/that";
   if (that->is_array()) {
     for (std::size_t i = 0; i < that->size(); ++i) {
-      SC_TRY_ASSIGN(auto condition,
-                    manifest::parseCondition((*that)[i], fmt::format("{}/{}", pointer, i)));
-      self->that_.push_back(std::move(condition));
+      auto condition = manifest::parseCondition((*that)[i], fmt::format("{}/{}", pointer, i));
+      if (!condition) {
+        return params.error("that", fmt::format("condition {}: {} (at {})", i, condition.error().message(),
+                                                condition.error().where()));
+      }
+      self->that_.push_back(std::move(*condition));
     }
   } else {
-    SC_TRY_ASSIGN(auto condition, manifest::parseCondition(*that, pointer));
-    self->that_.push_back(std::move(condition));
+    auto condition = manifest::parseCondition(*that, pointer);
+    if (!condition) return params.error("that", condition.error().message());
+    self->that_.push_back(std::move(*condition));
   }
   SC_TRY_ASSIGN(const auto fail_msg, params.optionalString("fail_msg"));
   SC_TRY_ASSIGN(const auto msg, params.optionalString("msg"));

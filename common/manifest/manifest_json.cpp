@@ -160,7 +160,7 @@ Result<ResourceSpec> parseResource(const json& node, const std::string& pointer)
 Result<std::vector<ResourceSpec>> parseResourceList(const json& root, std::string_view key,
                                                     bool required) {
   std::vector<ResourceSpec> out;
-  const std::string pointer = "/" + std::string(key);
+  const std::string pointer = fmt::format("/{}", key);
   const auto it = root.find(key);
   if (it == root.end()) {
     if (required) return schemaError(pointer, fmt::format("missing required field '{}'", key));
