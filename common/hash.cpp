@@ -1,6 +1,9 @@
 #include "common/hash.h"
 
+#include <fmt/format.h>
 #include <openssl/evp.h>
+
+#include <cstdint>
 
 #include "common/error.h"
 
@@ -25,5 +28,14 @@ std::string digestHex(const EVP_MD* md, std::string_view data) {
 
 std::string sha256Hex(std::string_view data) { return digestHex(EVP_sha256(), data); }
 std::string sha1Hex(std::string_view data) { return digestHex(EVP_sha1(), data); }
+
+std::string fastHashHex(std::string_view data) {
+  std::uint64_t hash = 14695981039346656037ull;
+  for (const char c : data) {
+    hash ^= static_cast<unsigned char>(c);
+    hash *= 1099511628211ull;
+  }
+  return fmt::format("{:016x}", hash);
+}
 
 }  // namespace sc

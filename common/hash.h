@@ -10,4 +10,9 @@ namespace sc {
 std::string sha256Hex(std::string_view data);
 std::string sha1Hex(std::string_view data);
 
+// 64-bit FNV-1a as 16 hex digits. NOT cryptographic: only for telling
+// apart values we already trust (desired-state fingerprints), where it
+// keeps OpenSSL's start-up cost and memory off the agent's no-op path.
+std::string fastHashHex(std::string_view data);
+
 }  // namespace sc

@@ -89,6 +89,7 @@ int runApply(const ApplyArgs& args) {
     printError(manifest.error());
     return exit_code::kRejected;
   }
+  std::string().swap(*bytes);  // the parsed form is all that is needed now
   std::optional<fs::BackupStore> backups;
   ResourceContext context;
   context.max_file_bytes = args.max_file_size > 0 ? args.max_file_size : limits::kDefaultMaxFileBytes;

@@ -52,6 +52,17 @@ Result<void> checkClaims(const std::vector<PlannedResource>& planned) {
 Result<void> checkHandlerCycles(const manifest::Manifest& manifest) {
   std::unordered_map<std::string, const manifest::ResourceSpec*> handlers;
   for (const auto& h : manifest.handlers) handlers[h.id] = &h;
+  // parseManifest checks this too; a manifest built in code may not have
+  // been through it, and the walk below needs every target to exist.
+  for (const auto& h : manifest.handlers) {
+    for (std::size_t i = 0; i < h.notify.size(); ++i) {
+      if (!handlers.contains(h.notify[i])) {
+        return Error(ErrorCode::Schema,
+                     fmt::format("'{}' notifies '{}', which is not a handler", h.id, h.notify[i]),
+                     fmt::format("{}/notify/{}", h.pointer, i));
+      }
+    }
+  }
   enum class Mark { None, Active, Done };
   std::unordered_map<std::string, Mark> marks;
   std::vector<std::string> stack;
@@ -82,7 +93,7 @@ Result<void> checkHandlerCycles(const manifest::Manifest& manifest) {
 }  // namespace
 
 std::string desiredFingerprint(const manifest::ResourceSpec& spec) {
-  return sha256Hex(spec.type + "\n" + spec.params.dump()).substr(0, 32);
+  return fastHashHex(spec.type + "\n" + spec.params.dump());
 }
 
 Result<Plan> makePlan(const manifest::Manifest& manifest, const Registry& registry,
@@ -318,6 +329,7 @@ RunReport Engine::run(Plan& plan) {
   progress.report.serial = plan.manifest->serial;
   progress.report.check = options_.check;
   progress.report.started_ns = host_.nowNs();
+  progress.report.resources.reserve(plan.resources.size() + plan.handlers.size());
   const auto started = Clock::now();
   if (options_.run_timeout) progress.deadline = started + *options_.run_timeout;
   if (state_ != nullptr) {

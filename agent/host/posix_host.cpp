@@ -315,7 +315,8 @@ Result<void> PosixHost::writeFile(const std::string& path, std::string_view cont
   }
   if (before_commit) {
     const std::string dir_real = realPath(parentPath(path));
-    options.before_commit = [&](int /*dir_fd*/, const std::string& temp) {
+    // dir_real is captured by value: it goes out of scope before the call.
+    options.before_commit = [dir_real, &before_commit](int /*dir_fd*/, const std::string& temp) {
       return before_commit((dir_real == "/" ? "" : dir_real) + "/" + temp);
     };
   }
@@ -357,6 +358,13 @@ Result<void> PosixHost::setAttrs(const std::string& path, const FileAttrs& attrs
   if (!fd.valid()) return errnoError(errno, fmt::format("cannot open '{}'", path));
   struct stat st {};
   if (::fstat(fd.get(), &st) != 0) return errnoError(errno, fmt::format("cannot stat '{}'", path));
+  // Another name of a hard-linked file may lie outside the managed tree (a
+  // link to /etc/shadow): its owner and mode are never changed (T-22).
+  if (!S_ISDIR(st.st_mode) && !S_ISLNK(st.st_mode) && st.st_nlink > 1) {
+    return Error(ErrorCode::UnsafePath,
+                 fmt::format("'{}' has {} hard links; owner and mode are not changed through one",
+                             path, st.st_nlink));
+  }
   if (attrs.uid || attrs.gid) {
     if (::fchownat(fd.get(), "", attrs.uid.value_or(static_cast<uid_t>(-1)),
                    attrs.gid.value_or(static_cast<gid_t>(-1)), AT_EMPTY_PATH) != 0) {

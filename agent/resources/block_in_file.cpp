@@ -17,7 +17,7 @@ std::string replaceAll(std::string text, std::string_view from, std::string_view
 }  // namespace
 
 Result<std::unique_ptr<Resource>> BlockInFileResource::create(const manifest::ResourceSpec& spec,
-                                                               const ResourceContext& context) {
+                                                              const ResourceContext& context) {
   std::unique_ptr<BlockInFileResource> self(new BlockInFileResource(spec, context));
   Params params(spec);
   SC_TRY(self->readCommon(params, /*has_create=*/true));
@@ -29,13 +29,16 @@ Result<std::unique_ptr<Resource>> BlockInFileResource::create(const manifest::Re
   SC_TRY_ASSIGN(self->insert_before_, params.optionalString("insertbefore"));
   SC_TRY_ASSIGN(const std::string state, params.string("state", "present"));
   if (state != "present" && state != "absent") {
-    return params.error("state", fmt::format("unknown state '{}'; expected present or absent", state));
+    return params.error("state",
+                        fmt::format("unknown state '{}'; expected present or absent", state));
   }
   self->absent_ = state == "absent";
   const auto& insert = self->insert_after_ ? self->insert_after_ : self->insert_before_;
   if (insert && *insert != "EOF" && *insert != "BOF") {
     auto re = compilePythonRegex(*insert, false);
-    if (!re) return params.error(self->insert_after_ ? "insertafter" : "insertbefore", re.error().message());
+    if (!re)
+      return params.error(self->insert_after_ ? "insertafter" : "insertbefore",
+                          re.error().message());
     self->insert_re_ = std::move(*re);
   }
   SC_TRY(params.finish());
@@ -56,8 +59,9 @@ Result<void> BlockInFileResource::validate() const {
   }
   for (const auto* text : {&marker_, &marker_begin_, &marker_end_}) {
     if (text->find('\n') != std::string::npos) {
-      return params.error(text == &marker_ ? "marker" : (text == &marker_begin_ ? "marker_begin" : "marker_end"),
-                          "must be a single line");
+      return params.error(
+          text == &marker_ ? "marker" : (text == &marker_begin_ ? "marker_begin" : "marker_end"),
+          "must be a single line");
     }
   }
   return ok();
@@ -89,8 +93,8 @@ std::string BlockInFileResource::edit(const std::string& current) const {
     std::optional<std::size_t> found;
     if (insert_re_) {
       for (std::size_t i = 0; i < lines.size(); ++i) {
-        const auto text = chompLine(lines[i]);
-        if (std::regex_search(text.begin(), text.end(), insert_re_->re)) found = i;
+        // Searched with its line end, as Ansible does (see compilePythonRegex).
+        if (std::regex_search(lines[i], insert_re_->re)) found = i;
       }
       if (found && insert_after_) *found += 1;
       // No match: the block goes at EOF, as Ansible does.

@@ -12,7 +12,8 @@ Result<std::string> decodeBase64(const std::string& text) {
   for (char c : text) {
     if (c != '\n' && c != '\r' && c != ' ') clean += c;
   }
-  if (clean.size() % 4 != 0) return Error(ErrorCode::Schema, "base64 length is not a multiple of 4");
+  if (clean.size() % 4 != 0)
+    return Error(ErrorCode::Schema, "base64 length is not a multiple of 4");
   std::string out(clean.size() / 4 * 3, '\0');
   const int length = EVP_DecodeBlock(reinterpret_cast<unsigned char*>(out.data()),
                                      reinterpret_cast<const unsigned char*>(clean.data()),
@@ -28,7 +29,7 @@ Result<std::string> decodeBase64(const std::string& text) {
 }  // namespace
 
 Result<std::unique_ptr<Resource>> CopyResource::create(const manifest::ResourceSpec& spec,
-                                                        const ResourceContext& context) {
+                                                       const ResourceContext& context) {
   std::unique_ptr<CopyResource> self(new CopyResource(spec, context));
   Params params(spec);
   SC_TRY_ASSIGN(self->dest_, params.requiredString("dest"));
@@ -127,7 +128,10 @@ Diff CopyResource::diff(const State& current) const {
   const bool exists = current.value("exists", false);
   if (!exists) {
     out.changes.push_back({"state", "absent", "file", contentDiff("", want, dest_), true});
-  } else if (force_) {
+  } else if (!force_) {
+    // Ansible's copy leaves an existing dest alone with force: false, mode and owner included.
+    return out;
+  } else {
     const auto& have = current["content"].get_ref<const std::string&>();
     if (have != want) {
       out.changes.push_back({"content", "sha256:" + sha256Hex(have).substr(0, 12),
@@ -165,12 +169,11 @@ Result<void> CopyResource::apply(Host& host, const State& current, const Diff& d
 
 void CopyResource::describe(const State& current, nlohmann::json& result) const {
   result["dest"] = dest_;
-  result["checksum"] = sha256Hex(desiredContent(current));
   result["size"] = desiredContent(current).size();
 }
 
 std::vector<PathClaim> CopyResource::claims() const {
-  const std::string content_id = remote_src_ ? "src:" + *remote_src_ : sha256Hex(content_);
+  const std::string content_id = remote_src_ ? "src:" + *remote_src_ : fastHashHex(content_);
   return {{dest_, fmt::format("copy:{}:{}:{}", content_id, force_, attrs_.fingerprint()), false}};
 }
 

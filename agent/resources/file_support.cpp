@@ -281,6 +281,20 @@ Result<std::vector<std::string>> splitValidateCommand(const std::string& command
   if (argv.front() == "%s") {
     return Error(ErrorCode::Schema, "validate command must not start with '%s'");
   }
+  // `sh -c %s` would run the staged file as a script (T-27); `sh -n %s`,
+  // a syntax check, stays allowed.
+  const std::string program = argv.front().substr(argv.front().rfind('/') + 1);
+  for (std::string_view shell : {"sh", "bash", "dash", "zsh", "ksh", "mksh", "busybox"}) {
+    if (program != shell) continue;
+    for (const auto& arg : argv) {
+      if (arg.size() > 1 && arg[0] == '-' && arg[1] != '-' && arg.find('c') != std::string::npos) {
+        return Error(ErrorCode::Schema,
+                     fmt::format("validate command '{}' must not run a shell with -c; give the "
+                                 "validator and its arguments",
+                                 command));
+      }
+    }
+  }
   return argv;
 }
 

@@ -7,16 +7,15 @@ namespace sc::agent {
 namespace {
 
 bool search(const PythonRegex& re, std::string_view line) {
-  // Python's `$` also matches before a final newline; matching the line
-  // without it gives the same answer with ECMAScript's `$`.
-  const auto text = chompLine(line);
-  return std::regex_search(text.begin(), text.end(), re.re);
+  // As Ansible does, the line is searched with its line end: compilePythonRegex
+  // gives `$` Python's meaning (the end, or before a final '\n' but not '\r').
+  return std::regex_search(line.begin(), line.end(), re.re);
 }
 
 }  // namespace
 
 Result<std::unique_ptr<Resource>> LineInFileResource::create(const manifest::ResourceSpec& spec,
-                                                              const ResourceContext& context) {
+                                                             const ResourceContext& context) {
   std::unique_ptr<LineInFileResource> self(new LineInFileResource(spec, context));
   Params params(spec);
   SC_TRY(self->readCommon(params, /*has_create=*/true));
@@ -27,7 +26,8 @@ Result<std::unique_ptr<Resource>> LineInFileResource::create(const manifest::Res
   SC_TRY_ASSIGN(self->insert_before_, params.optionalString("insertbefore"));
   SC_TRY_ASSIGN(const std::string state, params.string("state", "present"));
   if (state != "present" && state != "absent") {
-    return params.error("state", fmt::format("unknown state '{}'; expected present or absent", state));
+    return params.error("state",
+                        fmt::format("unknown state '{}'; expected present or absent", state));
   }
   self->absent_ = state == "absent";
   SC_TRY_ASSIGN(self->backrefs_, params.boolean("backrefs", false));
@@ -40,7 +40,9 @@ Result<std::unique_ptr<Resource>> LineInFileResource::create(const manifest::Res
   const auto& insert = self->insert_after_ ? self->insert_after_ : self->insert_before_;
   if (insert && *insert != "EOF" && *insert != "BOF") {
     auto re = compilePythonRegex(*insert, false);
-    if (!re) return params.error(self->insert_after_ ? "insertafter" : "insertbefore", re.error().message());
+    if (!re)
+      return params.error(self->insert_after_ ? "insertafter" : "insertbefore",
+                          re.error().message());
     self->insert_re_ = std::move(*re);
   }
   SC_TRY(params.finish());
@@ -58,7 +60,8 @@ Result<void> LineInFileResource::validate() const {
   }
   if (!absent_ && !line_) return params.error("line", "is required with state present");
   if (absent_ && !line_ && !regexp_text_ && !search_string_) {
-    return params.error("line", "one of line, regexp or search_string is required with state absent");
+    return params.error("line",
+                        "one of line, regexp or search_string is required with state absent");
   }
   if (backrefs_ && !regexp_text_) return params.error("backrefs", "needs regexp");
   if (regexp_text_ && regexp_text_->empty()) {
@@ -95,7 +98,7 @@ std::string LineInFileResource::present(std::vector<std::string> lines) const {
       if (search(*regexp_, lines[i])) {
         found = static_cast<long>(i);
         matched = true;
-        matched_line = std::string(chompLine(lines[i]));
+        matched_line = lines[i];
         if (firstmatch_) break;
       }
     }
@@ -126,7 +129,9 @@ std::string LineInFileResource::present(std::vector<std::string> lines) const {
       }
     }
   }
-  const auto at = [&](long index) -> std::string& { return lines[static_cast<std::size_t>(index)]; };
+  const auto at = [&](long index) -> std::string& {
+    return lines[static_cast<std::size_t>(index)];
+  };
   const auto ends_with_newline = [](const std::string& text) {
     return !text.empty() && (text.back() == '\n' || text.back() == '\r');
   };

@@ -3,6 +3,47 @@
 #include <fmt/format.h>
 
 namespace sc::agent {
+namespace {
+
+// Rewrites the parts of a pattern whose meaning differs between Python's re
+// and ECMAScript, which also treats '\r' as a line end: '.' becomes [^\n]
+// (Python's '.' matches '\r'), '$' becomes a lookahead for '\n' or the end
+// (Python's '$' does not match before '\r', and without MULTILINE it matches
+// only at the end or before a final '\n'), and a ']' first in a class is
+// literal, as in Python. The multiline '^' stays ECMAScript's, which also
+// matches after a lone '\r' (no lookbehind to express Python's).
+std::string translatePattern(std::string_view pattern, bool multiline) {
+  std::string out;
+  bool in_class = false;
+  for (std::size_t i = 0; i < pattern.size(); ++i) {
+    const char c = pattern[i];
+    if (c == '\\' && i + 1 < pattern.size()) {
+      out += pattern.substr(i, 2);
+      ++i;
+    } else if (in_class) {
+      out += c;
+      if (c == ']') in_class = false;
+    } else if (c == '[') {
+      out += c;
+      in_class = true;
+      if (i + 1 < pattern.size() && pattern[i + 1] == '^') out += pattern[++i];
+      if (i + 1 < pattern.size() && pattern[i + 1] == ']') {
+        out += "\\]";
+        ++i;
+      }
+    } else if (c == '.') {
+      out += "[^\\n]";
+    } else if (c == '$') {
+      // (?![\s\S]) is the end of the text whatever the multiline flag says.
+      out += multiline ? "(?=\\n|(?![\\s\\S]))" : "(?=\\n?(?![\\s\\S]))";
+    } else {
+      out += c;
+    }
+  }
+  return out;
+}
+
+}  // namespace
 
 Result<PythonRegex> compilePythonRegex(std::string_view pattern, bool multiline) {
   std::string text(pattern);
@@ -27,9 +68,10 @@ Result<PythonRegex> compilePythonRegex(std::string_view pattern, bool multiline)
   }
   if (multiline) flags |= std::regex::multiline;
   try {
-    return PythonRegex{std::regex(text, flags), multiline};
+    return PythonRegex{std::regex(translatePattern(text, multiline), flags), multiline};
   } catch (const std::regex_error& ex) {
-    return Error(ErrorCode::Schema, fmt::format("bad regular expression '{}': {}", pattern, ex.what()));
+    return Error(ErrorCode::Schema,
+                 fmt::format("bad regular expression '{}': {}", pattern, ex.what()));
   }
 }
 
@@ -87,8 +129,8 @@ Result<void> checkPythonTemplate(std::string_view templ, const std::regex& re) {
       reference = true;
     } else if (next == 'g' && i + 2 < templ.size() && templ[i + 2] == '<') {
       const auto close = templ.find('>', i);
-      const auto name = close == std::string_view::npos ? std::string_view{}
-                                                        : templ.substr(i + 3, close - i - 3);
+      const auto name =
+          close == std::string_view::npos ? std::string_view{} : templ.substr(i + 3, close - i - 3);
       if (name.empty() || name.find_first_not_of("0123456789") != std::string_view::npos ||
           name.size() > 3) {
         return Error(ErrorCode::Schema,
@@ -98,9 +140,9 @@ Result<void> checkPythonTemplate(std::string_view templ, const std::regex& re) {
       reference = true;
     }
     if (reference && group > groups) {
-      return Error(ErrorCode::Schema,
-                   fmt::format("the replacement refers to group {}, but the pattern has {}", group,
-                               groups));
+      return Error(
+          ErrorCode::Schema,
+          fmt::format("the replacement refers to group {}, but the pattern has {}", group, groups));
     }
   }
   return ok();

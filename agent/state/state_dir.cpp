@@ -17,6 +17,11 @@ constexpr const char* kPendingFile = "pending_handlers.json";
 constexpr const char* kConvergedFile = "converged.json";
 constexpr std::uint64_t kMaxStateFileBytes = 256ull << 20;
 
+void sweepTempFilesIn(const std::filesystem::path& dir) {
+  fs::UniqueFd fd(::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC));
+  if (fd.valid()) fs::sweepTempFiles(fd.get());
+}
+
 }  // namespace
 
 void RunLock::markFinished() {
@@ -59,6 +64,16 @@ Result<RunLock> StateDir::lock(bool& interrupted) {
   char buffer[64] = {};
   const ssize_t got = ::pread(fd.get(), buffer, sizeof buffer - 1, 0);
   interrupted = got > 0;
+  if (interrupted) {
+    // Temp files of state and backup writes the interrupted run left behind
+    // (SECURITY.md F-01); the lock is held, so nobody is writing them now.
+    sweepTempFilesIn(path_);
+    std::error_code ec;
+    for (std::filesystem::directory_iterator it(path_ / "backups" / "objects", ec), end;
+         !ec && it != end; it.increment(ec)) {
+      sweepTempFilesIn(it->path());
+    }
+  }
   const std::string mark = fmt::format("{} running\n", ::getpid());
   if (::ftruncate(fd.get(), 0) != 0 ||
       ::pwrite(fd.get(), mark.data(), mark.size(), 0) != static_cast<ssize_t>(mark.size())) {

@@ -60,10 +60,17 @@ Result<BackupEntry> BackupStore::save(const std::string& path, std::string_view 
   const nlohmann::json line{{"id", entry.id},     {"sha256", entry.sha256}, {"path", entry.path},
                             {"time", entry.time}, {"size", entry.size},     {"mode", entry.mode},
                             {"uid", entry.uid},   {"gid", entry.gid}};
-  const std::string text = line.dump() + "\n";
+  std::string text = line.dump() + "\n";
   const auto index = dir_ / kIndex;
-  UniqueFd fd(::open(index.c_str(), O_WRONLY | O_APPEND | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0600));
+  UniqueFd fd(::open(index.c_str(), O_RDWR | O_APPEND | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0600));
   if (!fd.valid()) return errnoError(errno, fmt::format("cannot open '{}'", index.string()));
+  // A line cut short by a crash must not swallow this one: end it first.
+  struct stat index_stat {};
+  char last = '\n';
+  if (::fstat(fd.get(), &index_stat) == 0 && index_stat.st_size > 0 &&
+      ::pread(fd.get(), &last, 1, index_stat.st_size - 1) == 1 && last != '\n') {
+    text.insert(0, "\n");
+  }
   SC_TRY(writeAll(fd.get(), text));
   if (::fsync(fd.get()) != 0) return errnoError(errno, "fsync of the backup index failed");
   return entry;

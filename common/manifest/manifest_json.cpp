@@ -98,7 +98,9 @@ Result<bool> optionalBool(const json& object, const std::string& pointer, std::s
   return it->get<bool>();
 }
 
-Result<ResourceSpec> parseResource(const json& node, const std::string& pointer) {
+// Takes `node` apart: parameters are moved, not copied, so a large manifest
+// is never held twice in memory.
+Result<ResourceSpec> parseResource(json& node, const std::string& pointer) {
   if (!node.is_object()) return schemaError(pointer, "expected a resource object");
   SC_TRY(onlyKnownKeys(node, pointer,
                        {"id", "type", "name", "params", "notify", "tags", "check_mode", "when",
@@ -119,7 +121,7 @@ Result<ResourceSpec> parseResource(const json& node, const std::string& pointer)
   }
   if (auto it = node.find("params"); it != node.end()) {
     if (!it->is_object()) return schemaError(pointer + "/params", "expected an object");
-    spec.params = *it;
+    spec.params = std::move(*it);
   }
   auto notify = stringList(node, pointer, "notify");
   if (!notify) return notify.error();
@@ -157,7 +159,7 @@ Result<ResourceSpec> parseResource(const json& node, const std::string& pointer)
   return spec;
 }
 
-Result<std::vector<ResourceSpec>> parseResourceList(const json& root, std::string_view key,
+Result<std::vector<ResourceSpec>> parseResourceList(json& root, std::string_view key,
                                                     bool required) {
   std::vector<ResourceSpec> out;
   const std::string pointer = fmt::format("/{}", key);
@@ -179,6 +181,7 @@ Result<std::vector<ResourceSpec>> parseResourceList(const json& root, std::strin
     if (!spec) return spec.error();
     out.push_back(std::move(*spec));
   }
+  it->clear();
   return out;
 }
 
@@ -231,7 +234,7 @@ Result<Manifest> parseManifest(std::string_view bytes, std::string_view source_n
   auto document = sc::json::parseStrictJson(
       bytes, source_name, {limits::kMaxJsonDepth, limits::kMaxManifestBytes});
   if (!document) return document.error();
-  const json& root = *document;
+  json& root = *document;
   auto located = [&](Error error) {
     return std::move(error).withWhere(fmt::format("{}:", source_name));
   };

@@ -1,0 +1,322 @@
+// Engine semantics on FakeHost: handlers (once per flush, flush_handlers,
+// persisted when they fail), when / changed_when / failed_when / register,
+// tags and skip_tags (always, never), on_failure and ignore_errors.
+#include "agent/engine/engine.h"
+
+#include <gtest/gtest.h>
+
+#include "tests/support/test_tree.h"
+#include "tests/unit/unit_support.h"
+
+namespace sc::testing {
+namespace {
+
+using agent::Outcome;
+using nlohmann::json;
+
+// A FakeHost whose commands answer from their argv: "fail" exits 1 with
+// stderr "boom", "echo X" prints X, anything else exits 0. Every command
+// run is recorded by its first two words.
+class EngineTest : public ::testing::Test {
+ protected:
+  EngineTest() {
+    host_.setCommandScript([this](const agent::Command& command, FakeHost&) {
+      std::string words = command.argv.at(0);
+      if (command.argv.size() > 1) words += " " + command.argv[1];
+      ran_.push_back(words);
+      if (command.argv[0] == "fail" || failing_.contains(words)) {
+        return agent::CommandResult{1, "", "boom\n", false};
+      }
+      if (command.argv[0] == "echo" && command.argv.size() > 1) {
+        return agent::CommandResult{0, command.argv[1] + "\n", "", false};
+      }
+      return agent::CommandResult{0, "", "", false};
+    });
+  }
+
+  static manifest::ResourceSpec cmd(const std::string& id, std::vector<std::string> argv,
+                                    std::vector<std::string> notify = {}) {
+    auto spec = makeSpec(id, "command", json{{"argv", std::move(argv)}});
+    spec.notify = std::move(notify);
+    return spec;
+  }
+  static manifest::ResourceSpec debugVar(const std::string& id, const std::string& var) {
+    return makeSpec(id, "debug", json{{"var", var}});
+  }
+  static manifest::ResourceSpec withTags(manifest::ResourceSpec spec,
+                                         std::vector<std::string> tags) {
+    spec.tags = std::move(tags);
+    return spec;
+  }
+  static manifest::Condition condition(const json& node) {
+    auto parsed = manifest::parseCondition(node, "/test");
+    EXPECT_TRUE(parsed.has_value()) << node.dump();
+    return parsed ? *parsed : manifest::Condition{};
+  }
+
+  const agent::ResourceReport* find(const agent::RunReport& report, const std::string& id) {
+    for (const auto& r : report.resources) {
+      if (r.id == id) return &r;
+    }
+    ADD_FAILURE() << "no report for '" << id << "'";
+    return nullptr;
+  }
+
+  FakeHost host_;
+  std::vector<std::string> ran_;
+  std::set<std::string> failing_;
+};
+
+TEST_F(EngineTest, HandlerRunsOnceAtTheEndHoweverManyNotifyIt) {
+  auto quiet = cmd("c3", {"step", "3"}, {"h"});
+  quiet.changed_when = condition(false);
+  const auto m =
+      makeManifest({cmd("c1", {"step", "1"}, {"h"}), cmd("c2", {"step", "2"}, {"h"}), quiet},
+                   {cmd("h", {"reload", "nginx"}), cmd("unused", {"never", "run"})});
+  const auto report = runManifest(host_, m);
+  EXPECT_EQ(ran_, (std::vector<std::string>{"step 1", "step 2", "step 3", "reload nginx"}));
+  EXPECT_EQ(outcomes(report),
+            (std::vector<std::string>{"c1=changed", "c2=changed", "c3=ok", "h=changed"}));
+  EXPECT_TRUE(report.resources.back().handler);
+  EXPECT_FALSE(report.resources.front().handler);
+}
+
+TEST_F(EngineTest, UnchangedResourcesDoNotNotify) {
+  host_.addFile("/done", "");
+  auto skipped = makeSpec("c1", "command", json{{"argv", {"step", "1"}}, {"creates", "/done"}});
+  skipped.notify = {"h"};
+  const auto m = makeManifest({skipped}, {cmd("h", {"reload", "nginx"})});
+  const auto report = runManifest(host_, m);
+  EXPECT_TRUE(ran_.empty());
+  EXPECT_EQ(outcomes(report), (std::vector<std::string>{"c1=ok"}));
+}
+
+TEST_F(EngineTest, HandlersNotifiedByHandlersRunInTheSameFlush) {
+  // h2 is defined before h, so it needs a second pass.
+  const auto m =
+      makeManifest({cmd("c1", {"step", "1"}, {"h"})},
+                   {cmd("h2", {"second", "handler"}), cmd("h", {"first", "handler"}, {"h2"})});
+  const auto report = runManifest(host_, m);
+  EXPECT_EQ(ran_, (std::vector<std::string>{"step 1", "first handler", "second handler"}));
+  EXPECT_EQ(outcomes(report), (std::vector<std::string>{"c1=changed", "h=changed", "h2=changed"}));
+}
+
+TEST_F(EngineTest, FlushHandlersRunsThemEarly) {
+  const auto m = makeManifest({cmd("c1", {"step", "1"}, {"h"}),
+                               makeSpec("flush", "meta", json{{"action", "flush_handlers"}}),
+                               cmd("c2", {"step", "2"}), cmd("c3", {"step", "3"}, {"h"})},
+                              {cmd("h", {"reload", "nginx"})});
+  const auto report = runManifest(host_, m);
+  EXPECT_EQ(ran_, (std::vector<std::string>{"step 1", "reload nginx", "step 2", "step 3",
+                                            "reload nginx"}));
+  EXPECT_EQ(outcomes(report), (std::vector<std::string>{"c1=changed", "h=changed", "c2=changed",
+                                                        "c3=changed", "h=changed"}));
+}
+
+TEST_F(EngineTest, FailedHandlerStaysPendingInTheStateDirAndRunsNextTime) {
+  TempDir temp;
+  auto state = agent::StateDir::open(temp.path() / "state");
+  ASSERT_TRUE(state.has_value()) << state.error().describe();
+  auto trigger = makeSpec("c1", "command", json{{"argv", {"step", "1"}}, {"creates", "/done"}});
+  trigger.notify = {"h"};
+  const auto m = makeManifest({trigger, cmd("c2", {"step", "2"})}, {cmd("h", {"reload", "nginx"})});
+
+  failing_ = {"reload nginx"};
+  const auto first = runManifest(host_, m, {}, &*state);
+  EXPECT_EQ(outcomes(first), (std::vector<std::string>{"c1=changed", "c2=changed", "h=failed"}));
+  auto pending = state->loadPending();
+  ASSERT_TRUE(pending.has_value());
+  EXPECT_EQ(*pending, (std::set<std::string>{"h"}));
+
+  // Second run: nothing notifies (c1's file exists), the owed handler runs.
+  failing_.clear();
+  ran_.clear();
+  host_.addFile("/done", "");
+  const auto second = runManifest(host_, m, {}, &*state);
+  EXPECT_EQ(ran_, (std::vector<std::string>{"step 2", "reload nginx"}));
+  EXPECT_EQ(outcomes(second), (std::vector<std::string>{"c1=ok", "c2=changed", "h=changed"}));
+  pending = state->loadPending();
+  ASSERT_TRUE(pending.has_value());
+  EXPECT_TRUE(pending->empty());
+
+  // Third run: nothing owed any more.
+  ran_.clear();
+  const auto third = runManifest(host_, m, {}, &*state);
+  EXPECT_EQ(ran_, (std::vector<std::string>{"step 2"}));
+}
+
+TEST_F(EngineTest, PendingNotificationsOfUnknownHandlersAreDropped) {
+  TempDir temp;
+  auto state = agent::StateDir::open(temp.path() / "state");
+  ASSERT_TRUE(state.has_value());
+  ASSERT_TRUE(state->savePending({"gone", "h"}).has_value());
+  const auto m = makeManifest({}, {cmd("h", {"reload", "nginx"})});
+  const auto report = runManifest(host_, m, {}, &*state);
+  EXPECT_EQ(ran_, (std::vector<std::string>{"reload nginx"}));
+  EXPECT_EQ(*state->loadPending(), std::set<std::string>{});
+}
+
+TEST_F(EngineTest, WhenAndRegister) {
+  auto echo = cmd("echo", {"echo", "hi"});
+  echo.register_as = "out";
+  auto shown = debugVar("shown", "out.stdout");
+  shown.when = condition(json{{"field", "out.rc"}, {"op", "eq"}, {"value", 0}});
+  auto skipped = cmd("skipped", {"step", "x"});
+  skipped.when = condition(json{{"field", "out.stdout"}, {"op", "ne"}, {"value", "hi"}});
+  auto missing = cmd("missing", {"step", "y"});
+  missing.when = condition(json{{"field", "nope.rc"}, {"op", "eq"}, {"value", 0}});
+  missing.register_as = "m";
+  const auto m =
+      makeManifest({echo, shown, skipped, missing, debugVar("changed", "out.changed"),
+                    debugVar("lines", "out.stdout_lines"), debugVar("was_skipped", "m.skipped")});
+  const auto report = runManifest(host_, m);
+  EXPECT_EQ(ran_, (std::vector<std::string>{"echo hi"}));
+  EXPECT_EQ(outcomes(report), (std::vector<std::string>{
+                                  "echo=changed", "shown=ok", "skipped=skipped", "missing=skipped",
+                                  "changed=ok", "lines=ok", "was_skipped=ok"}));
+  EXPECT_EQ(find(report, "shown")->message, "out.stdout = \"hi\"");
+  EXPECT_EQ(find(report, "skipped")->message, "condition false");
+  EXPECT_EQ(find(report, "changed")->message, "out.changed = true");
+  EXPECT_EQ(find(report, "lines")->message, "out.stdout_lines = [\"hi\"]");
+  EXPECT_EQ(find(report, "was_skipped")->message, "m.skipped = true");
+}
+
+TEST_F(EngineTest, ChangedWhen) {
+  auto never = cmd("never", {"step", "1"}, {"h"});
+  never.changed_when = condition(false);
+  auto by_output = cmd("by_output", {"echo", "updated 3"});
+  by_output.register_as = "r";
+  by_output.changed_when =
+      condition(json{{"field", "r.stdout"}, {"op", "search"}, {"value", "^updated"}});
+  auto not_updated = cmd("not_updated", {"echo", "nothing"});
+  not_updated.register_as = "r2";
+  not_updated.changed_when =
+      condition(json{{"field", "r2.stdout"}, {"op", "search"}, {"value", "^updated"}});
+  auto always = debugVar("always", "r.rc");
+  always.changed_when = condition(true);
+  const auto m =
+      makeManifest({never, by_output, not_updated, always, debugVar("seen", "r2.changed")},
+                   {cmd("h", {"reload", "nginx"})});
+  const auto report = runManifest(host_, m);
+  EXPECT_EQ(outcomes(report),
+            (std::vector<std::string>{"never=ok", "by_output=changed", "not_updated=ok",
+                                      "always=changed", "seen=ok"}));
+  EXPECT_EQ(find(report, "seen")->message, "r2.changed = false");
+  EXPECT_EQ(std::count(ran_.begin(), ran_.end(), "reload nginx"), 0);
+}
+
+TEST_F(EngineTest, FailedWhen) {
+  auto tolerated = cmd("tolerated", {"fail", "soft"});
+  tolerated.register_as = "t";
+  tolerated.failed_when = condition(json{{"field", "t.rc"}, {"op", "gt"}, {"value", 1}});
+  auto forced = cmd("forced", {"echo", "ERROR: disk"});
+  forced.register_as = "f";
+  forced.failed_when = condition(json{{"field", "f.stdout"}, {"op", "search"}, {"value", "ERROR"}});
+  const auto m = makeManifest({tolerated, forced, cmd("after", {"step", "after"})});
+  const auto report = runManifest(host_, m);
+  EXPECT_EQ(outcomes(report),
+            (std::vector<std::string>{"tolerated=changed", "forced=failed", "after=skipped"}));
+  EXPECT_EQ(find(report, "forced")->message, "failed_when condition is true");
+  EXPECT_EQ(find(report, "forced")->reason, "failed");
+  EXPECT_EQ(find(report, "after")->message, "not run: an earlier resource failed");
+}
+
+TEST_F(EngineTest, FailingCommandReportsItsStderr) {
+  const auto m = makeManifest({cmd("bad", {"fail", "hard"})});
+  const auto report = runManifest(host_, m);
+  ASSERT_EQ(report.resources.size(), 1u);
+  EXPECT_EQ(report.resources[0].outcome, Outcome::Failed);
+  EXPECT_EQ(report.resources[0].message, "non-zero return code: boom");
+}
+
+struct TagCase {
+  std::vector<std::string> tags;
+  std::vector<std::string> skip_tags;
+  std::vector<std::string> expected;
+};
+
+TEST_F(EngineTest, TagsAndSkipTags) {
+  const auto m = makeManifest({withTags(cmd("a", {"step", "a"}), {"a"}),
+                               withTags(cmd("b", {"step", "b"}), {"b"}),
+                               withTags(cmd("always", {"step", "always"}), {"always"}),
+                               withTags(cmd("never", {"step", "never"}), {"never"}),
+                               withTags(cmd("never_a", {"step", "never_a"}), {"never", "a"}),
+                               cmd("untagged", {"step", "untagged"})});
+  const TagCase cases[] = {
+      {{}, {}, {"a", "b", "always", "untagged"}},
+      {{"a"}, {}, {"a", "always", "never_a"}},
+      {{"b"}, {}, {"b", "always"}},
+      {{"never"}, {}, {"always", "never", "never_a"}},
+      {{}, {"a"}, {"b", "always", "untagged"}},
+      {{}, {"always"}, {"a", "b", "untagged"}},
+      {{"a"}, {"always"}, {"a", "never_a"}},
+      {{"a", "b"}, {"b"}, {"a", "always", "never_a"}},
+  };
+  for (const auto& c : cases) {
+    agent::RunOptions options;
+    options.tags = c.tags;
+    options.skip_tags = c.skip_tags;
+    const auto report = runManifest(host_, m, options);
+    std::vector<std::string> ran;
+    for (const auto& r : report.resources) ran.push_back(r.id);
+    EXPECT_EQ(ran, c.expected) << "tags " << ::testing::PrintToString(c.tags) << " skip "
+                               << ::testing::PrintToString(c.skip_tags);
+  }
+}
+
+TEST_F(EngineTest, OnFailureStopSkipsTheRestAndContinueRunsIt) {
+  for (const auto policy : {manifest::FailurePolicy::Stop, manifest::FailurePolicy::Continue}) {
+    ran_.clear();
+    auto m = makeManifest(
+        {cmd("first", {"step", "1"}, {"h"}), makeSpec("boom", "fail", json{{"msg", "stop here"}}),
+         cmd("last", {"step", "2"})},
+        {cmd("h", {"reload", "nginx"})});
+    m.on_failure = policy;
+    const auto report = runManifest(host_, m);
+    if (policy == manifest::FailurePolicy::Stop) {
+      EXPECT_EQ(outcomes(report),
+                (std::vector<std::string>{"first=changed", "boom=failed", "last=skipped"}));
+      EXPECT_EQ(ran_, (std::vector<std::string>{"step 1"}));
+    } else {
+      EXPECT_EQ(outcomes(report), (std::vector<std::string>{"first=changed", "boom=failed",
+                                                            "last=changed", "h=changed"}));
+      EXPECT_EQ(ran_, (std::vector<std::string>{"step 1", "step 2", "reload nginx"}));
+    }
+    EXPECT_EQ(find(report, "boom")->reason, "assertion_failed");
+    EXPECT_NE(find(report, "boom")->message.find("stop here"), std::string::npos);
+  }
+}
+
+TEST_F(EngineTest, IgnoreErrorsKeepsGoing) {
+  auto ignored = makeSpec("ignored", "fail", json{{"msg", "not fatal"}});
+  ignored.ignore_errors = true;
+  ignored.register_as = "i";
+  const auto m = makeManifest({ignored, debugVar("seen", "i.failed"), cmd("last", {"step", "2"})});
+  const auto report = runManifest(host_, m);
+  EXPECT_EQ(outcomes(report), (std::vector<std::string>{"ignored=ok", "seen=ok", "last=changed"}));
+  EXPECT_NE(find(report, "ignored")->message.find("(ignored)"), std::string::npos);
+  EXPECT_EQ(find(report, "seen")->message, "i.failed = true");
+}
+
+TEST_F(EngineTest, CheckModeRunsNothingAndNotifiesNothingPersistently) {
+  TempDir temp;
+  auto state = agent::StateDir::open(temp.path() / "state");
+  ASSERT_TRUE(state.has_value());
+  host_.addDirectory("/etc");
+  const auto m =
+      makeManifest({makeSpec("motd", "copy", json{{"dest", "/etc/motd"}, {"content", "x"}}),
+                    cmd("c1", {"step", "1"}, {"h"})},
+                   {cmd("h", {"reload", "nginx"})});
+  agent::RunOptions options;
+  options.check = true;
+  const auto generation = host_.generation();
+  const auto report = runManifest(host_, m, options, &*state);
+  EXPECT_EQ(outcomes(report),
+            (std::vector<std::string>{"motd=would_change", "c1=would_change", "h=would_change"}));
+  EXPECT_TRUE(ran_.empty());
+  EXPECT_EQ(host_.generation(), generation);
+  EXPECT_TRUE(state->loadPending()->empty());
+}
+
+}  // namespace
+}  // namespace sc::testing
