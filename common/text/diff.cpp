@@ -10,7 +10,9 @@
 namespace sc::text {
 namespace {
 
-constexpr long kMaxEditDistance = 4000;
+// Beyond this many changed lines the diff is summarised. The saved
+// frontiers take 8 * D^2 bytes: 1500 keeps the worst case near 18 MB.
+constexpr long kMaxEditDistance = 1500;
 constexpr std::size_t kContext = 3;
 
 std::vector<std::string_view> splitLines(std::string_view text) {
@@ -45,7 +47,8 @@ bool myers(const std::vector<std::string_view>& a, const std::vector<std::string
   std::vector<std::vector<long>> trace;
   long found_d = -1;
   for (long d = 0; d <= max && found_d < 0; ++d) {
-    trace.push_back(v);
+    // Only the diagonals -d..d of the frontier matter when walking back.
+    trace.emplace_back(v.begin() + (offset - d), v.begin() + (offset + d + 1));
     for (long k = -d; k <= d; k += 2) {
       const auto at = [&](long kk) -> long& { return v[static_cast<std::size_t>(kk + offset)]; };
       long x = (k == -d || (k != d && at(k - 1) < at(k + 1))) ? at(k + 1) : at(k - 1) + 1;
@@ -68,7 +71,7 @@ bool myers(const std::vector<std::string_view>& a, const std::vector<std::string
   std::vector<Edit> reversed;
   for (long d = found_d; d > 0; --d) {
     const auto& prev = trace[static_cast<std::size_t>(d)];
-    const auto at = [&](long kk) { return prev[static_cast<std::size_t>(kk + offset)]; };
+    const auto at = [&](long kk) { return prev[static_cast<std::size_t>(kk + d)]; };
     const long k = x - y;
     const bool down = (k == -d || (k != d && at(k - 1) < at(k + 1)));
     const long prev_k = down ? k + 1 : k - 1;

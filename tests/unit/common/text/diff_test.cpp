@@ -60,5 +60,28 @@ TEST(DiffTest, EqualTextGivesNothing) {
   EXPECT_EQ(unifiedDiff("same\n", "same\n", "a", "b"), "");
 }
 
+TEST(DiffTest, HugeRewritesAreSummarisedNotDiffed) {
+  std::string before;
+  std::string after;
+  for (int i = 0; i < 3000; ++i) {
+    before += "old " + std::to_string(i) + "\n";
+    after += "new " + std::to_string(i) + "\n";
+  }
+  const std::string diff = unifiedDiff(before, after, "a", "b");
+  EXPECT_EQ(diff, "--- a\n+++ b\n@@ too many changes to show: 3000 lines before, 3000 after @@\n");
+}
+
+TEST(DiffTest, ManyChangesBelowTheCapStillDiff) {
+  std::string before;
+  std::string after;
+  for (int i = 0; i < 2000; ++i) {
+    before += "line " + std::to_string(i) + "\n";
+    after += (i % 4 == 0 ? "edited " : "line ") + std::to_string(i) + "\n";
+  }
+  const std::string diff = unifiedDiff(before, after, "a", "b");
+  EXPECT_NE(diff.find("-line 0\n+edited 0\n"), std::string::npos);
+  EXPECT_NE(diff.find("-line 1996\n+edited 1996\n"), std::string::npos);
+}
+
 }  // namespace
 }  // namespace sc::text
