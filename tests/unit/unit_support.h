@@ -141,4 +141,15 @@ inline void checkEdits(const std::string& kind, const std::vector<EditCase>& cas
   }
 }
 
+// Expects `params` for one resource of `kind` to be refused at plan time
+// with a Schema error pointing at /resources/0/params/<parameter>.
+inline void expectRefusedAt(const std::string& kind, const nlohmann::json& params,
+                            const std::string& parameter) {
+  const auto m = makeManifest({makeSpec("r", kind, params)});
+  auto plan = planFor(m);
+  ASSERT_FALSE(plan.has_value()) << params.dump();
+  EXPECT_EQ(plan.error().code(), ErrorCode::Schema) << params.dump();
+  EXPECT_EQ(plan.error().where(), "/resources/0/params/" + parameter) << params.dump();
+}
+
 }  // namespace sc::testing

@@ -73,11 +73,7 @@ TEST(BlockInFileTest, BadMarkersAreRefusedAtPlan) {
     json full = params;
     full["path"] = "/etc/app.conf";
     full["block"] = "x";
-    const auto m = makeManifest({makeSpec("block", "blockinfile", full)});
-    auto plan = planFor(m);
-    ASSERT_FALSE(plan.has_value()) << full.dump();
-    EXPECT_EQ(plan.error().code(), ErrorCode::Schema);
-    EXPECT_EQ(plan.error().where(), "/resources/0/params/" + parameter) << full.dump();
+    expectRefusedAt("blockinfile", full, parameter);
   }
 }
 

@@ -61,11 +61,7 @@ TEST(ReplaceTest, BadParametersAreRefusedAtPlan) {
   for (const auto& [params, parameter] : cases) {
     json full = params;
     full["path"] = "/etc/app.conf";
-    const auto m = makeManifest({makeSpec("rep", "replace", full)});
-    auto plan = planFor(m);
-    ASSERT_FALSE(plan.has_value()) << full.dump();
-    EXPECT_EQ(plan.error().code(), ErrorCode::Schema);
-    EXPECT_EQ(plan.error().where(), "/resources/0/params/" + parameter) << full.dump();
+    expectRefusedAt("replace", full, parameter);
   }
 }
 
