@@ -1,7 +1,7 @@
 // Google Benchmark: the agent's in-process costs for the peer workload's
 // shape (N files of 200 bytes in N/50 directories): parsing the manifest,
 // planning it, and a no-op run over a real temp directory. Whole-process
-// figures (wall, CPU, peak RSS) come from bench/agent_apply.sh.
+// figures (wall, CPU, peak RSS) come from bench/peer_compare.sh.
 #include <benchmark/benchmark.h>
 #include <unistd.h>
 
@@ -19,18 +19,21 @@ std::string makeManifest(int files, const std::string& root) {
   for (int d = 0; d < files / 50; ++d) {
     resources.push_back({{"id", fmt::format("dir{}", d)},
                          {"type", "file"},
-                         {"params", {{"path", fmt::format("{}/data/d{:03}", root, d)},
-                                     {"state", "directory"}, {"mode", "0755"}}}});
+                         {"params",
+                          {{"path", fmt::format("{}/data/d{:03}", root, d)},
+                           {"state", "directory"},
+                           {"mode", "0755"}}}});
   }
   for (int i = 0; i < files; ++i) {
-    resources.push_back(
-        {{"id", fmt::format("f{}", i)},
-         {"type", "copy"},
-         {"params", {{"dest", fmt::format("{}/data/d{:03}/f{:05}.txt", root, i / 50, i)},
-                     {"content", fmt::format("{:0>199}\n", i)}, {"mode", "0644"}}}});
+    resources.push_back({{"id", fmt::format("f{}", i)},
+                         {"type", "copy"},
+                         {"params",
+                          {{"dest", fmt::format("{}/data/d{:03}/f{:05}.txt", root, i / 50, i)},
+                           {"content", fmt::format("{:0>199}\n", i)},
+                           {"mode", "0644"}}}});
   }
-  return nlohmann::json{{"format_version", 1}, {"host", "bench"}, {"serial", 1},
-                        {"resources", resources}}
+  return nlohmann::json{
+      {"format_version", 1}, {"host", "bench"}, {"serial", 1}, {"resources", resources}}
       .dump();
 }
 
@@ -45,7 +48,8 @@ void BM_ParseManifest(benchmark::State& state) {
 BENCHMARK(BM_ParseManifest)->Arg(1000)->Unit(benchmark::kMillisecond);
 
 void BM_Plan(benchmark::State& state) {
-  const auto manifest = *sc::manifest::parseManifest(makeManifest(static_cast<int>(state.range(0)), "/srv"), "b");
+  const auto manifest =
+      *sc::manifest::parseManifest(makeManifest(static_cast<int>(state.range(0)), "/srv"), "b");
   sc::agent::ResourceContext context;
   context.max_file_bytes = sc::limits::kDefaultMaxFileBytes;
   for (auto _ : state) {

@@ -7,7 +7,7 @@
 # environment:
 #   PEERS   tools to compare besides smartcookies (default "cfengine puppet";
 #           add "ansible" for the slow one: about 5 minutes a run at N=1000)
-#   RUNS    timed runs per case (default 10; peers slower than 10 s get 3)
+#   RUNS    timed runs per case (default 10; Puppet gets at most 3, Ansible 1)
 #   BASE    work directory (default /tmp/sc-peerbench)
 #   AGENT   sc-agent binary (default build/release/agent/sc-agent, built
 #           with scripts/build.sh release sc-agent when missing)
@@ -82,7 +82,7 @@ for N in "${SIZES[@]}"; do
     ROOT=$B/$tool/root
     case $tool in
       smartcookies) CMD="$AGENT apply -q --manifest $B/smartcookies/manifest.json --state-dir $B/smartcookies/state >/dev/null" ;;
-      cfengine) CMD="cf-agent -K -f $B/cfengine/loop.cf >/dev/null" ;;
+      cfengine) CMD="cf-agent -K -I -f $B/cfengine/loop.cf >/dev/null" ;;
       puppet) CMD="puppet apply --modulepath=$B/puppet/modules $B/puppet/loop.pp >/dev/null 2>&1" ;;
       ansible) CMD="ANSIBLE_CONFIG=$B/ansible/ansible.cfg ansible-playbook -c local -i localhost, $B/ansible/loop.yml >/dev/null" ;;
     esac

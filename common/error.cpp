@@ -8,28 +8,50 @@ namespace sc {
 
 std::string_view reasonCode(ErrorCode code) {
   switch (code) {
-    case ErrorCode::InvalidArgument: return "bad_argument";
-    case ErrorCode::Parse: return "parse_error";
-    case ErrorCode::Schema: return "schema";
-    case ErrorCode::TooLarge: return "too_large";
-    case ErrorCode::TooDeep: return "too_deep";
-    case ErrorCode::Encoding: return "encoding";
-    case ErrorCode::Conflict: return "conflict";
-    case ErrorCode::Cycle: return "cycle";
-    case ErrorCode::UnsafePath: return "unsafe_path";
-    case ErrorCode::UnsupportedFileType: return "unsupported_file_type";
-    case ErrorCode::NotFound: return "not_found";
-    case ErrorCode::NotPermitted: return "not_permitted";
-    case ErrorCode::Io: return "io_error";
-    case ErrorCode::NoSpace: return "no_space";
-    case ErrorCode::ReadOnly: return "read_only";
-    case ErrorCode::ValidationFailed: return "validation_failed";
-    case ErrorCode::CommandFailed: return "command_failed";
-    case ErrorCode::Timeout: return "timeout";
-    case ErrorCode::AssertionFailed: return "assertion_failed";
-    case ErrorCode::NotConverged: return "not_converged";
-    case ErrorCode::Busy: return "busy";
-    case ErrorCode::Internal: return "internal";
+    case ErrorCode::InvalidArgument:
+      return "bad_argument";
+    case ErrorCode::Parse:
+      return "parse_error";
+    case ErrorCode::Schema:
+      return "schema";
+    case ErrorCode::TooLarge:
+      return "too_large";
+    case ErrorCode::TooDeep:
+      return "too_deep";
+    case ErrorCode::Encoding:
+      return "encoding";
+    case ErrorCode::Conflict:
+      return "conflict";
+    case ErrorCode::Cycle:
+      return "cycle";
+    case ErrorCode::UnsafePath:
+      return "unsafe_path";
+    case ErrorCode::UnsupportedFileType:
+      return "unsupported_file_type";
+    case ErrorCode::NotFound:
+      return "not_found";
+    case ErrorCode::NotPermitted:
+      return "not_permitted";
+    case ErrorCode::Io:
+      return "io_error";
+    case ErrorCode::NoSpace:
+      return "no_space";
+    case ErrorCode::ReadOnly:
+      return "read_only";
+    case ErrorCode::ValidationFailed:
+      return "validation_failed";
+    case ErrorCode::CommandFailed:
+      return "command_failed";
+    case ErrorCode::Timeout:
+      return "timeout";
+    case ErrorCode::AssertionFailed:
+      return "assertion_failed";
+    case ErrorCode::NotConverged:
+      return "not_converged";
+    case ErrorCode::Busy:
+      return "busy";
+    case ErrorCode::Internal:
+      return "internal";
   }
   return "internal";
 }

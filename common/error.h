@@ -76,7 +76,10 @@ std::string_view reasonCode(ErrorCode code);
 class Error {
  public:
   Error(ErrorCode code, std::string message, std::string where = {}, std::string cause = {})
-      : code_(code), message_(std::move(message)), where_(std::move(where)), cause_(std::move(cause)) {}
+      : code_(code),
+        message_(std::move(message)),
+        where_(std::move(where)),
+        cause_(std::move(cause)) {}
 
   ErrorCode code() const { return code_; }
   const std::string& message() const { return message_; }
@@ -132,10 +135,10 @@ inline Result<void> ok() { return {}; }
 #endif
 
 // Returns early with the error of a failed Result; otherwise yields nothing.
-#define SC_TRY(expr)                                      \
-  do {                                                    \
-    auto sc_try_result_ = (expr);                         \
-    if (!sc_try_result_) return sc_try_result_.error();   \
+#define SC_TRY(expr)                                    \
+  do {                                                  \
+    auto sc_try_result_ = (expr);                       \
+    if (!sc_try_result_) return sc_try_result_.error(); \
   } while (false)
 
 #define SC_CONCAT_INNER_(a, b) a##b
@@ -143,7 +146,7 @@ inline Result<void> ok() { return {}; }
 // `SC_TRY_ASSIGN(auto x, f());` declares x from a successful Result or
 // returns the error.
 #define SC_TRY_ASSIGN(lhs, expr) SC_TRY_ASSIGN_IMPL_(SC_CONCAT_(sc_try_value_, __LINE__), lhs, expr)
-#define SC_TRY_ASSIGN_IMPL_(tmp, lhs, expr)  \
-  auto tmp = (expr);                         \
-  if (!tmp) return std::move(tmp).error();   \
+#define SC_TRY_ASSIGN_IMPL_(tmp, lhs, expr) \
+  auto tmp = (expr);                        \
+  if (!tmp) return std::move(tmp).error();  \
   lhs = std::move(*tmp)

@@ -10,7 +10,7 @@ set -euo pipefail
 PACKAGES=(
   # toolchain
   build-essential cmake ninja-build clang-format pkg-config
-  # libraries (../DEPENDENCIES in docs/building.md)
+  # libraries (the checked set; see docs/building.md)
   libboost1.81-all-dev libssl-dev libssh2-1-dev libyaml-cpp-dev libfmt-dev
   libgtest-dev libgmock-dev libcli11-dev nlohmann-json3-dev libspdlog-dev
   libsqlitecpp-dev libsqlite3-dev libexpected-dev libcurl4-openssl-dev

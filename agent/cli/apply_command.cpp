@@ -31,16 +31,25 @@ std::string colored(const std::string& line, Outcome outcome, bool color) {
   const char* code = "32";  // ok: green
   switch (outcome) {
     case Outcome::Changed:
-    case Outcome::WouldChange: code = "33"; break;
-    case Outcome::Failed: code = "31"; break;
-    case Outcome::Skipped: code = "36"; break;
-    default: break;
+    case Outcome::WouldChange:
+      code = "33";
+      break;
+    case Outcome::Failed:
+      code = "31";
+      break;
+    case Outcome::Skipped:
+      code = "36";
+      break;
+    default:
+      break;
   }
   const auto colon = line.find(':');
   return fmt::format("\033[{}m{}\033[0m{}", code, line.substr(0, colon), line.substr(colon));
 }
 
-void printError(const Error& error) { std::fprintf(stderr, "sc-agent: %s\n", error.describe().c_str()); }
+void printError(const Error& error) {
+  std::fprintf(stderr, "sc-agent: %s\n", error.describe().c_str());
+}
 
 }  // namespace
 
@@ -92,7 +101,8 @@ int runApply(const ApplyArgs& args) {
   std::string().swap(*bytes);  // the parsed form is all that is needed now
   std::optional<fs::BackupStore> backups;
   ResourceContext context;
-  context.max_file_bytes = args.max_file_size > 0 ? args.max_file_size : limits::kDefaultMaxFileBytes;
+  context.max_file_bytes =
+      args.max_file_size > 0 ? args.max_file_size : limits::kDefaultMaxFileBytes;
   std::function<std::int64_t()> now_seconds;
   context.backup = [&](const std::string& path, std::string_view content,
                        const FileInfo& info) -> Result<void> {
@@ -117,7 +127,7 @@ int runApply(const ApplyArgs& args) {
     return exit_code::kUsage;
   }
   now_seconds = [&host] { return (*host)->nowNs() / 1'000'000'000; };
-  auto state = StateDir::open(args.common.state_dir.empty() ? defaultStateDir() : args.common.state_dir);
+  auto state = openStateDir(args.common);
   if (!state) {
     printError(state.error());
     return exit_code::kFailed;
@@ -143,8 +153,8 @@ int runApply(const ApplyArgs& args) {
   const bool color = useColor(args.common.color);
   Engine engine(**host, &*state, options, [&](const ResourceReport& report) {
     if (args.json) return;
-    const bool quiet_skip = args.quiet && (report.outcome == Outcome::Ok ||
-                                           report.outcome == Outcome::Skipped);
+    const bool quiet_skip =
+        args.quiet && (report.outcome == Outcome::Ok || report.outcome == Outcome::Skipped);
     if (quiet_skip) return;
     std::string line = statusLine(report, args.diff);
     std::fprintf(stdout, "%s\n", colored(line, report.outcome, color).c_str());
@@ -154,8 +164,9 @@ int runApply(const ApplyArgs& args) {
   lock->markFinished();
 
   if (args.json) {
-    std::fprintf(stdout, "%s\n",
-                 toJson(report).dump(2, ' ', false, nlohmann::json::error_handler_t::replace).c_str());
+    std::fprintf(
+        stdout, "%s\n",
+        toJson(report).dump(2, ' ', false, nlohmann::json::error_handler_t::replace).c_str());
   } else {
     std::fprintf(stdout, "\nRECAP %s\n", recapLine(report).c_str());
   }

@@ -1,7 +1,6 @@
 #include "agent/cli/backups_command.h"
 
 #include <ctime>
-
 #include <nlohmann/json.hpp>
 
 #include "agent/host/posix_host.h"
@@ -34,8 +33,13 @@ int list(const BackupsArgs& args, const StateDir& state) {
   if (args.json) {
     nlohmann::json out = nlohmann::json::array();
     for (const auto& e : *entries) {
-      out.push_back({{"id", e.id}, {"sha256", e.sha256}, {"path", e.path}, {"time", e.time},
-                     {"size", e.size}, {"mode", fmt::format("{:04o}", e.mode)}, {"uid", e.uid},
+      out.push_back({{"id", e.id},
+                     {"sha256", e.sha256},
+                     {"path", e.path},
+                     {"time", e.time},
+                     {"size", e.size},
+                     {"mode", fmt::format("{:04o}", e.mode)},
+                     {"uid", e.uid},
                      {"gid", e.gid}});
     }
     std::printf("%s\n", out.dump(2, ' ', false, nlohmann::json::error_handler_t::replace).c_str());
@@ -96,16 +100,20 @@ int restore(const BackupsArgs& args, StateDir& state) {
 }  // namespace
 
 CLI::App* addBackupsCommand(CLI::App& app, BackupsArgs& args) {
-  auto* command = app.add_subcommand("backups", "List or restore backed-up versions of managed files");
+  auto* command =
+      app.add_subcommand("backups", "List or restore backed-up versions of managed files");
   command->require_subcommand(1);
   args.list = command->add_subcommand("list", "List backups, oldest first");
   args.list->add_option("path", args.path, "Only backups of this managed path");
   args.list->add_flag("--json", args.json, "Print JSON");
-  args.list->footer("Example:\n  sc-agent backups list /etc/nginx/nginx.conf\n\nExit codes: 0 done, 1 error, 2 usage error");
+  args.list->footer(
+      "Example:\n  sc-agent backups list /etc/nginx/nginx.conf\n\nExit codes: 0 done, 1 error, 2 "
+      "usage error");
   addCommonOptions(*args.list, args.common, /*with_root=*/false);
   args.restore = command->add_subcommand("restore", "Put a backed-up version of a file back");
   args.restore->add_option("path", args.path, "Managed path to restore")->required();
-  args.restore->add_option("--to", args.to_id, "Backup id (or a prefix of its sha256); default: the newest");
+  args.restore->add_option("--to", args.to_id,
+                           "Backup id (or a prefix of its sha256); default: the newest");
   args.restore->footer(
       "Example:\n  sc-agent backups restore /etc/nginx/nginx.conf --to 3fa9c02b1d7e\n\n"
       "Exit codes: 0 restored, 1 error, 2 usage error, 5 a run holds the lock");
@@ -114,7 +122,7 @@ CLI::App* addBackupsCommand(CLI::App& app, BackupsArgs& args) {
 }
 
 int runBackups(const BackupsArgs& args) {
-  auto state = StateDir::open(args.common.state_dir.empty() ? defaultStateDir() : args.common.state_dir);
+  auto state = openStateDir(args.common);
   if (!state) return fail(state.error());
   if (args.list->parsed()) return list(args, *state);
   return restore(args, *state);

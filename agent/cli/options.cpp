@@ -9,8 +9,8 @@ namespace sc::agent::cli {
 void addCommonOptions(CLI::App& command, CommonOptions& options, bool with_root) {
   command.add_option("--state-dir", options.state_dir,
                      "State directory: lock, pending handlers, backups "
-                     "(default /var/lib/smartcookies, or ~/.local/state/smartcookies for a "
-                     "normal user)");
+                     "(default /var/lib/smartcookies; for a normal user "
+                     "$XDG_STATE_HOME/smartcookies or ~/.local/state/smartcookies)");
   if (with_root) {
     command.add_option("--root", options.root,
                        "Directory every managed path is placed under (tests, benchmarks, "
@@ -20,11 +20,16 @@ void addCommonOptions(CLI::App& command, CommonOptions& options, bool with_root)
                        "besides $HOME (repeatable)");
   }
   command.add_flag("-v,--verbose", options.verbosity, "More output (repeat for debug logs)");
-  command.add_option("--color", options.color, "Colour output: auto, always or never")
-      ->transform(CLI::CheckedTransformer(
-          std::map<std::string, Color>{
-              {"auto", Color::Auto}, {"always", Color::Always}, {"never", Color::Never}},
-          CLI::ignore_case));
+  command
+      .add_option_function<std::string>(
+          "--color",
+          [&options](const std::string& value) {
+            options.color = value == "always"  ? Color::Always
+                            : value == "never" ? Color::Never
+                                               : Color::Auto;
+          },
+          "Colour output: auto (on a terminal without NO_COLOR), always or never")
+      ->check(CLI::IsMember({"auto", "always", "never"}));
 }
 
 std::string defaultStateDir() {
@@ -33,7 +38,18 @@ std::string defaultStateDir() {
     return std::string(state) + "/smartcookies";
   }
   const char* home = std::getenv("HOME");
-  return std::string(home && *home ? home : "/tmp") + "/.local/state/smartcookies";
+  // Never a shared fallback such as /tmp: another user could plant it.
+  if (home == nullptr || *home != '/') return {};
+  return std::string(home) + "/.local/state/smartcookies";
+}
+
+Result<StateDir> openStateDir(const CommonOptions& options) {
+  const std::string path = options.state_dir.empty() ? defaultStateDir() : options.state_dir;
+  if (path.empty()) {
+    return Error(ErrorCode::InvalidArgument,
+                 "no state directory: HOME is not set; pass --state-dir DIR");
+  }
+  return StateDir::open(path);
 }
 
 std::vector<std::string> allowedPrefixes(const CommonOptions& options) {

@@ -6,6 +6,9 @@
 #include <string>
 #include <vector>
 
+#include "agent/state/state_dir.h"
+#include "common/error.h"
+
 namespace sc::agent::cli {
 
 enum class Color { Auto, Always, Never };
@@ -21,8 +24,12 @@ struct CommonOptions {
 // Adds --state-dir, --root, --allow-path, -v and --color to a subcommand.
 void addCommonOptions(CLI::App& command, CommonOptions& options, bool with_root);
 
-// The state directory to use when --state-dir was not given.
+// The state directory to use when --state-dir was not given; empty when
+// there is no safe default (a normal user without HOME).
 std::string defaultStateDir();
+
+// Opens --state-dir, or the default one.
+Result<StateDir> openStateDir(const CommonOptions& options);
 
 // Managed path prefixes an unprivileged agent may touch without --root
 // (SECURITY.md T-29): its home directory and every --allow-path.

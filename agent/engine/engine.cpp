@@ -66,7 +66,8 @@ Result<void> checkHandlerCycles(const manifest::Manifest& manifest) {
   enum class Mark { None, Active, Done };
   std::unordered_map<std::string, Mark> marks;
   std::vector<std::string> stack;
-  std::function<Result<void>(const std::string&)> visit = [&](const std::string& id) -> Result<void> {
+  std::function<Result<void>(const std::string&)> visit =
+      [&](const std::string& id) -> Result<void> {
     auto& mark = marks[id];
     if (mark == Mark::Done) return ok();
     if (mark == Mark::Active) {
@@ -159,9 +160,12 @@ ResourceReport Engine::runOne(PlannedResource& planned, bool handler, Progress& 
   nlohmann::json result{{"changed", false}, {"failed", false}};
 
   const auto finish = [&](Outcome outcome) {
-    report.outcome = outcome;
-    report.duration_ms =
-        std::chrono::duration<double, std::milli>(Clock::now() - started).count();
+    // ignore_errors: registered as failed (as Ansible does), reported and
+    // counted as ok, and the run goes on.
+    const bool ignored = outcome == Outcome::Failed && spec.ignore_errors;
+    report.outcome = ignored ? Outcome::Ok : outcome;
+    if (ignored) report.message += " (ignored)";
+    report.duration_ms = std::chrono::duration<double, std::milli>(Clock::now() - started).count();
     if (spec.no_log) {
       for (auto& change : report.changes) {
         if (change.sensitive) {
@@ -205,8 +209,8 @@ ResourceReport Engine::runOne(PlannedResource& planned, bool handler, Progress& 
   if (auto bound = resource.bindRegistered(progress.registered); !bound) return fail(bound.error());
   if (progress.deadline) {
     if (auto* command = dynamic_cast<CommandResource*>(&resource)) {
-      command->limitTimeout(std::chrono::duration_cast<std::chrono::milliseconds>(
-          *progress.deadline - Clock::now()));
+      command->limitTimeout(
+          std::chrono::duration_cast<std::chrono::milliseconds>(*progress.deadline - Clock::now()));
     }
   }
   auto current = resource.observe(host_);
@@ -224,7 +228,8 @@ ResourceReport Engine::runOne(PlannedResource& planned, bool handler, Progress& 
       outcome = Outcome::WouldChange;
     } else {
       nlohmann::json applied = nlohmann::json::object();
-      if (auto done = resource.apply(host_, *current, diff, applied); !done) return fail(done.error());
+      if (auto done = resource.apply(host_, *current, diff, applied); !done)
+        return fail(done.error());
       for (auto& [key, value] : applied.items()) result[key] = value;
       outcome = Outcome::Changed;
       if (resource.convergent()) {
@@ -250,7 +255,8 @@ ResourceReport Engine::runOne(PlannedResource& planned, bool handler, Progress& 
     if (!spec.register_as.empty()) scope[spec.register_as] = result;
     if (spec.changed_when) {
       auto changed = manifest::evaluate(*spec.changed_when, scope);
-      if (!changed) return fail(std::move(changed.error()).withContext("evaluating 'changed_when'"));
+      if (!changed)
+        return fail(std::move(changed.error()).withContext("evaluating 'changed_when'"));
       if (!*changed && outcome != Outcome::Ok) {
         outcome = Outcome::Ok;
       } else if (*changed && outcome == Outcome::Ok) {
@@ -299,15 +305,20 @@ ResourceReport Engine::runOne(PlannedResource& planned, bool handler, Progress& 
 void Engine::flushHandlers(Plan& plan, Progress& progress) {
   // Handlers run in the order they are defined, each once per flush; one a
   // handler notifies runs in the same flush (cycles were refused in plan).
+  // A handler that fails stays owed (persisted) but is not retried in the
+  // same flush.
+  std::set<std::string> failed;
   for (std::size_t pass = 0; pass <= plan.handlers.size() && !progress.pending.empty(); ++pass) {
     bool ran = false;
     for (auto& handler : plan.handlers) {
-      if (progress.stopped || !progress.pending.contains(handler.spec->id)) continue;
-      progress.pending.erase(handler.spec->id);
+      const std::string& id = handler.spec->id;
+      if (progress.stopped || !progress.pending.contains(id) || failed.contains(id)) continue;
+      progress.pending.erase(id);
       auto report = runOne(handler, /*handler=*/true, progress);
       ran = true;
-      if (report.outcome == Outcome::Failed && !handler.spec->ignore_errors) {
-        progress.pending.insert(handler.spec->id);  // owed until it succeeds
+      if (report.outcome == Outcome::Failed) {
+        progress.pending.insert(id);  // owed until it succeeds
+        failed.insert(id);
         if (progress.policy == manifest::FailurePolicy::Stop) progress.stopped = true;
       }
       if (!options_.check && state_ != nullptr) {
@@ -356,13 +367,8 @@ RunReport Engine::run(Plan& plan) {
       continue;
     }
     auto report = runOne(planned, /*handler=*/false, progress);
-    if (report.outcome == Outcome::Failed && !planned.spec->ignore_errors &&
-        progress.policy == manifest::FailurePolicy::Stop) {
+    if (report.outcome == Outcome::Failed && progress.policy == manifest::FailurePolicy::Stop) {
       progress.stopped = true;
-    }
-    if (report.outcome == Outcome::Failed && planned.spec->ignore_errors) {
-      report.message += " (ignored)";
-      report.outcome = Outcome::Ok;
     }
     if (listener_) listener_(report);
     progress.report.resources.push_back(std::move(report));

@@ -6,11 +6,16 @@ namespace sc::agent {
 
 std::string_view outcomeName(Outcome outcome) {
   switch (outcome) {
-    case Outcome::Ok: return "ok";
-    case Outcome::Changed: return "changed";
-    case Outcome::WouldChange: return "would_change";
-    case Outcome::Failed: return "failed";
-    case Outcome::Skipped: return "skipped";
+    case Outcome::Ok:
+      return "ok";
+    case Outcome::Changed:
+      return "changed";
+    case Outcome::WouldChange:
+      return "would_change";
+    case Outcome::Failed:
+      return "failed";
+    case Outcome::Skipped:
+      return "skipped";
   }
   return "ok";
 }
@@ -19,11 +24,21 @@ Recap RunReport::recap() const {
   Recap recap;
   for (const auto& resource : resources) {
     switch (resource.outcome) {
-      case Outcome::Ok: ++recap.ok; break;
-      case Outcome::Changed: ++recap.changed; break;
-      case Outcome::WouldChange: ++recap.would_change; break;
-      case Outcome::Failed: ++recap.failed; break;
-      case Outcome::Skipped: ++recap.skipped; break;
+      case Outcome::Ok:
+        ++recap.ok;
+        break;
+      case Outcome::Changed:
+        ++recap.changed;
+        break;
+      case Outcome::WouldChange:
+        ++recap.would_change;
+        break;
+      case Outcome::Failed:
+        ++recap.failed;
+        break;
+      case Outcome::Skipped:
+        ++recap.skipped;
+        break;
     }
   }
   return recap;
@@ -105,9 +120,9 @@ std::string statusLine(const ResourceReport& report, bool with_diff) {
 
 std::string recapLine(const RunReport& report) {
   const Recap recap = report.recap();
-  std::string line = fmt::format("{} : ok={} changed={} failed={} skipped={}",
-                                 text::escapeControl(report.host), recap.ok, recap.changed,
-                                 recap.failed, recap.skipped);
+  std::string line =
+      fmt::format("{} : ok={} changed={} failed={} skipped={}", text::escapeControl(report.host),
+                  recap.ok, recap.changed, recap.failed, recap.skipped);
   if (report.check) line += fmt::format(" would_change={}", recap.would_change);
   return line;
 }

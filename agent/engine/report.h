@@ -22,8 +22,8 @@ std::string_view outcomeName(Outcome outcome);
 struct ResourceReport {
   std::string id;
   std::string type;
-  std::string title;      // "file[/etc/motd]"
-  std::string name;       // the task name, when the playbook gave one
+  std::string title;  // "file[/etc/motd]"
+  std::string name;   // the task name, when the playbook gave one
   Outcome outcome = Outcome::Ok;
   bool corrective = false;  // undid drift from a state it had converged to
   bool handler = false;

@@ -6,14 +6,22 @@ namespace sc::agent {
 
 std::string_view fileTypeName(FileType type) {
   switch (type) {
-    case FileType::Missing: return "absent";
-    case FileType::Regular: return "file";
-    case FileType::Directory: return "directory";
-    case FileType::Symlink: return "link";
-    case FileType::Fifo: return "fifo";
-    case FileType::Socket: return "socket";
-    case FileType::CharDevice: return "character device";
-    case FileType::BlockDevice: return "block device";
+    case FileType::Missing:
+      return "absent";
+    case FileType::Regular:
+      return "file";
+    case FileType::Directory:
+      return "directory";
+    case FileType::Symlink:
+      return "link";
+    case FileType::Fifo:
+      return "fifo";
+    case FileType::Socket:
+      return "socket";
+    case FileType::CharDevice:
+      return "character device";
+    case FileType::BlockDevice:
+      return "block device";
   }
   return "unknown";
 }

@@ -52,15 +52,15 @@ struct FileAttrs {
 };
 
 struct Command {
-  std::vector<std::string> argv;          // argv[0] is looked up in PATH
-  std::string chdir;                      // managed path; empty: "/" of the host
-  std::map<std::string, std::string> env; // added to the allowlisted environment
+  std::vector<std::string> argv;           // argv[0] is looked up in PATH
+  std::string chdir;                       // managed path; empty: "/" of the host
+  std::map<std::string, std::string> env;  // added to the allowlisted environment
   std::optional<std::string> stdin_data;
   std::chrono::milliseconds timeout{std::chrono::hours(1)};
 };
 
 struct CommandResult {
-  int rc = 0;             // exit status; 128+N when killed by signal N
+  int rc = 0;  // exit status; 128+N when killed by signal N
   std::string stdout_text;
   std::string stderr_text;
   bool truncated = false;  // output over limits::kMaxCommandOutputBytes was dropped
@@ -84,7 +84,7 @@ class Host {
   // Users and groups, by name or number.
   virtual Result<uid_t> userId(const std::string& name) = 0;
   virtual Result<gid_t> groupId(const std::string& name) = 0;
-  virtual std::string userName(uid_t uid) = 0;   // the number as text if unknown
+  virtual std::string userName(uid_t uid) = 0;  // the number as text if unknown
   virtual std::string groupName(gid_t gid) = 0;
   // The path a program on this host would use for a managed path (the root
   // prefix applied); for validate commands and messages.

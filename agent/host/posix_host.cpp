@@ -24,14 +24,22 @@ constexpr std::size_t kMaxCachedDirectories = 4096;
 
 FileType typeOf(mode_t mode) {
   switch (mode & S_IFMT) {
-    case S_IFREG: return FileType::Regular;
-    case S_IFDIR: return FileType::Directory;
-    case S_IFLNK: return FileType::Symlink;
-    case S_IFIFO: return FileType::Fifo;
-    case S_IFSOCK: return FileType::Socket;
-    case S_IFCHR: return FileType::CharDevice;
-    case S_IFBLK: return FileType::BlockDevice;
-    default: return FileType::Missing;
+    case S_IFREG:
+      return FileType::Regular;
+    case S_IFDIR:
+      return FileType::Directory;
+    case S_IFLNK:
+      return FileType::Symlink;
+    case S_IFIFO:
+      return FileType::Fifo;
+    case S_IFSOCK:
+      return FileType::Socket;
+    case S_IFCHR:
+      return FileType::CharDevice;
+    case S_IFBLK:
+      return FileType::BlockDevice;
+    default:
+      return FileType::Missing;
   }
 }
 
@@ -97,7 +105,8 @@ Result<void> removeContents(int dir_fd, int depth) {
   ::closedir(dir);
   for (const auto& [name, is_dir] : entries) {
     if (is_dir) {
-      UniqueFd child(::openat(dir_fd, name.c_str(), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC));
+      UniqueFd child(
+          ::openat(dir_fd, name.c_str(), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC));
       if (!child.valid()) return errnoError(errno, fmt::format("cannot open '{}'", name));
       SC_TRY(removeContents(child.get(), depth + 1));
       if (::unlinkat(dir_fd, name.c_str(), AT_REMOVEDIR) != 0) {
@@ -160,7 +169,8 @@ Result<PosixHost::Entry> PosixHost::locate(const std::string& path) {
   SC_TRY(checkManagedPath(path));
   if (!options_.allowed_prefixes.empty()) {
     bool allowed = false;
-    for (const auto& prefix : options_.allowed_prefixes) allowed = allowed || underPrefix(path, prefix);
+    for (const auto& prefix : options_.allowed_prefixes)
+      allowed = allowed || underPrefix(path, prefix);
     if (!allowed) {
       return Error(ErrorCode::NotPermitted,
                    fmt::format("'{}' is outside the paths this agent may manage", path));

@@ -41,8 +41,8 @@ class PosixHost final : public Host {
   std::string groupName(gid_t gid) override;
   std::string realPath(const std::string& path) const override;
 
-  Result<void> writeFile(const std::string& path, std::string_view content,
-                         const FileAttrs& attrs, const BeforeCommit& before_commit) override;
+  Result<void> writeFile(const std::string& path, std::string_view content, const FileAttrs& attrs,
+                         const BeforeCommit& before_commit) override;
   Result<void> makeDirectory(const std::string& path, const FileAttrs& attrs) override;
   Result<void> setAttrs(const std::string& path, const FileAttrs& attrs) override;
   Result<void> makeSymlink(const std::string& path, const std::string& target) override;

@@ -138,7 +138,8 @@ Result<CommandResult> runProcess(const Command& command, const std::string& cwd)
       timed_out = true;
       break;
     }
-    const int ready = ::poll(fds.data(), fds.size(), static_cast<int>(std::min<long>(left.count(), 1000)));
+    const int ready =
+        ::poll(fds.data(), fds.size(), static_cast<int>(std::min<long>(left.count(), 1000)));
     if (ready < 0 && errno != EINTR) break;
     for (const auto& p : fds) {
       if (p.revents == 0) continue;
@@ -165,15 +166,17 @@ Result<CommandResult> runProcess(const Command& command, const std::string& cwd)
   // Descendants that kept running in the group die with the command.
   ::kill(-pid, SIGKILL);
   if (timed_out) {
-    return Error(ErrorCode::Timeout,
-                 fmt::format("'{}' did not finish within {} s; its process group was killed",
-                             command.argv[0],
-                             std::chrono::duration_cast<std::chrono::seconds>(command.timeout).count()));
+    return Error(
+        ErrorCode::Timeout,
+        fmt::format("'{}' did not finish within {} s; its process group was killed",
+                    command.argv[0],
+                    std::chrono::duration_cast<std::chrono::seconds>(command.timeout).count()));
   }
   int exec_errno = 0;
   if (::read(status->read.get(), &exec_errno, sizeof exec_errno) == sizeof exec_errno) {
     result.rc = 127;
-    result.stderr_text = fmt::format("cannot run '{}': {}", command.argv[0], std::strerror(exec_errno));
+    result.stderr_text =
+        fmt::format("cannot run '{}': {}", command.argv[0], std::strerror(exec_errno));
     return result;
   }
   if (WIFEXITED(wait_status)) {

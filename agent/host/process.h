@@ -12,7 +12,7 @@ namespace sc::agent {
 
 // Variables children inherit from the agent; everything else is dropped.
 inline constexpr const char* kInheritedEnvironment[] = {"PATH", "LANG", "LC_ALL", "LC_CTYPE",
-                                                        "TZ",   "HOME", "USER", "LOGNAME"};
+                                                        "TZ",   "HOME", "USER",   "LOGNAME"};
 
 // `cwd` is a real path. On timeout the group is killed and the error is
 // ErrorCode::Timeout; a program that cannot start gives rc 127 (as a shell

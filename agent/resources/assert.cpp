@@ -3,7 +3,7 @@
 namespace sc::agent {
 
 Result<std::unique_ptr<Resource>> AssertResource::create(const manifest::ResourceSpec& spec,
-                                                          const ResourceContext& /*context*/) {
+                                                         const ResourceContext& /*context*/) {
   std::unique_ptr<AssertResource> self(new AssertResource(spec));
   Params params(spec);
   auto that = params.raw("that");
@@ -13,8 +13,9 @@ Result<std::unique_ptr<Resource>> AssertResource::create(const manifest::Resourc
     for (std::size_t i = 0; i < that->size(); ++i) {
       auto condition = manifest::parseCondition((*that)[i], fmt::format("{}/{}", pointer, i));
       if (!condition) {
-        return params.error("that", fmt::format("condition {}: {} (at {})", i, condition.error().message(),
-                                                condition.error().where()));
+        return params.error("that",
+                            fmt::format("condition {}: {} (at {})", i, condition.error().message(),
+                                        condition.error().where()));
       }
       self->that_.push_back(std::move(*condition));
     }

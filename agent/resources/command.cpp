@@ -23,7 +23,7 @@ std::string stripTrailingNewlines(std::string text) {
 }  // namespace
 
 Result<std::unique_ptr<Resource>> CommandResource::create(const manifest::ResourceSpec& spec,
-                                                           const ResourceContext& /*context*/) {
+                                                          const ResourceContext& /*context*/) {
   std::unique_ptr<CommandResource> self(new CommandResource(spec));
   Params params(spec);
   if (spec.type == "shell") {
@@ -98,7 +98,9 @@ Result<State> CommandResource::observe(Host& host) const {
 }
 
 std::string CommandResource::title() const {
-  std::string shown = spec_.type == "shell" ? argv_.back() : fmt::format("{}", fmt::join(argv_, " "));
+  if (spec_.no_log) return fmt::format("{}[<redacted>]", spec_.type);
+  std::string shown =
+      spec_.type == "shell" ? argv_.back() : fmt::format("{}", fmt::join(argv_, " "));
   if (shown.size() > 60) shown = shown.substr(0, 57) + "...";
   for (auto& c : shown) {
     if (c == '\n' || c == '\r' || c == '\t') c = ' ';
@@ -108,8 +110,11 @@ std::string CommandResource::title() const {
 
 Diff CommandResource::diff(const State& current) const {
   if (current.contains("skip_reason")) return {};
-  return Diff{{{"run", "", spec_.type == "shell" ? argv_.back() : fmt::format("{}", fmt::join(argv_, " ")),
-                {}, false}}};
+  return Diff{{{"run",
+                "",
+                spec_.type == "shell" ? argv_.back() : fmt::format("{}", fmt::join(argv_, " ")),
+                {},
+                /*sensitive=*/true}}};
 }
 
 Result<void> CommandResource::apply(Host& host, const State& /*current*/, const Diff& /*diff*/,

@@ -5,7 +5,7 @@
 namespace sc::agent {
 
 Result<std::unique_ptr<Resource>> DebugResource::create(const manifest::ResourceSpec& spec,
-                                                         const ResourceContext& /*context*/) {
+                                                        const ResourceContext& /*context*/) {
   std::unique_ptr<DebugResource> self(new DebugResource(spec));
   Params params(spec);
   SC_TRY_ASSIGN(self->var_, params.optionalString("var"));

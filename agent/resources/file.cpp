@@ -26,7 +26,7 @@ Result<std::int64_t> parseStamp(const std::string& text) {
 }  // namespace
 
 Result<std::unique_ptr<Resource>> FileResource::create(const manifest::ResourceSpec& spec,
-                                                        const ResourceContext& context) {
+                                                       const ResourceContext& context) {
   std::unique_ptr<FileResource> self(new FileResource(spec, context));
   Params params(spec);
   SC_TRY_ASSIGN(self->path_, params.requiredString("path"));
@@ -54,8 +54,8 @@ Result<std::unique_ptr<Resource>> FileResource::create(const manifest::ResourceS
   SC_TRY_ASSIGN(self->attrs_, AttrSpec::read(params));
   const TimeSpec::Kind default_time =
       self->wanted_ == Wanted::Touch ? TimeSpec::Kind::Now : TimeSpec::Kind::Preserve;
-  for (auto [key, slot] : {std::pair{"modification_time", &self->mtime_},
-                           std::pair{"access_time", &self->atime_}}) {
+  for (auto [key, slot] :
+       {std::pair{"modification_time", &self->mtime_}, std::pair{"access_time", &self->atime_}}) {
     SC_TRY_ASSIGN(const auto value, params.optionalString(key));
     slot->kind = default_time;
     if (!value) continue;
@@ -95,6 +95,12 @@ Result<void> FileResource::validate() const {
     }
   }
   if (src_.find('\0') != std::string::npos) return params.error("src", "contains a NUL byte");
+  if (wanted_ == Wanted::Hard && !attrs_.empty()) {
+    // Owner and mode are never changed through a file with several names
+    // (SECURITY.md T-22); set them on src.
+    return params.error("mode",
+                        "owner, group and mode cannot be set with state hard; set them on src");
+  }
   if (wanted_ == Wanted::Absent && !attrs_.empty()) {
     return params.error("mode", "owner, group and mode make no sense with state absent");
   }
@@ -105,7 +111,8 @@ FileResource::Wanted FileResource::effective(const State& current) const {
   if (wanted_ != Wanted::Default) return wanted_;
   const std::string type = current.value("type", "absent");
   if (type == "directory") return Wanted::Directory;
-  if (type == "link") return Wanted::Link;
+  // A symlink without `state` is treated as a file (and refused by observe
+  // with a clear message): managing a link needs state: link and src.
   return Wanted::File;
 }
 
@@ -117,8 +124,8 @@ Result<State> FileResource::observe(Host& host) const {
   const bool special = info.type == FileType::Fifo || info.type == FileType::Socket ||
                        info.type == FileType::CharDevice || info.type == FileType::BlockDevice;
   if (special && wanted != Wanted::Absent) {
-    return Error(ErrorCode::UnsupportedFileType,
-                 fmt::format("'{}' is a {}; refusing to manage it", path_, fileTypeName(info.type)));
+    return Error(ErrorCode::UnsupportedFileType, fmt::format("'{}' is a {}; refusing to manage it",
+                                                             path_, fileTypeName(info.type)));
   }
   if (info.exists()) {
     state["mtime_ns"] = info.mtime_ns;
@@ -141,7 +148,10 @@ Result<State> FileResource::observe(Host& host) const {
       }
       if (info.type != FileType::Regular) {
         return Error(ErrorCode::Conflict,
-                     fmt::format("'{}' is a {}, not a file", path_, fileTypeName(info.type)));
+                     fmt::format("'{}' is a {}, not a file{}", path_, fileTypeName(info.type),
+                                 info.type == FileType::Symlink
+                                     ? "; use state: link with src to manage a link"
+                                     : ""));
       }
       break;
     case Wanted::Directory:
@@ -180,21 +190,23 @@ Result<State> FileResource::observe(Host& host) const {
       if (wanted == Wanted::Hard) {
         SC_TRY_ASSIGN(const FileInfo source, host.stat(src_));
         if (!source.exists()) {
-          return Error(ErrorCode::NotFound, fmt::format("hard link source '{}' does not exist", src_));
+          return Error(ErrorCode::NotFound,
+                       fmt::format("hard link source '{}' does not exist", src_));
         }
         state["src_inode"] = source.inode;
         state["src_device"] = source.device;
       }
-      const bool replaceable = info.type == FileType::Regular &&
-                               (wanted == Wanted::Link || wanted == Wanted::Hard);
+      const bool replaceable =
+          info.type == FileType::Regular && (wanted == Wanted::Link || wanted == Wanted::Hard);
       if (replaceable && !force_ && !(wanted == Wanted::Hard && state["src_inode"] == info.inode)) {
-        return Error(ErrorCode::Conflict,
-                     fmt::format("'{}' is a file; set force: true to replace it with a link",
-                                 path_));
+        return Error(
+            ErrorCode::Conflict,
+            fmt::format("'{}' is a file; set force: true to replace it with a link", path_));
       }
       break;
     }
-    default: break;
+    default:
+      break;
   }
   SC_TRY(attrs_.observe(host, info, state));
   state["now_ns"] = host.nowNs();
@@ -235,7 +247,8 @@ Diff FileResource::diff(const State& current) const {
         out.changes.push_back({"state", type, "hard", {}, false});
       }
       break;
-    default: break;
+    default:
+      break;
   }
   const bool is_dir = wanted == Wanted::Directory;
   if (wanted == Wanted::Link) {
@@ -246,8 +259,8 @@ Diff FileResource::diff(const State& current) const {
       if (change.field != "mode") out.changes.push_back(std::move(change));
     }
   } else {
-    const mode_t base = creating ? (is_dir ? 0755 : 0644)
-                                 : current.value("mode_bits", mode_t{0644});
+    const mode_t base =
+        creating ? (is_dir ? 0755 : 0644) : current.value("mode_bits", mode_t{0644});
     if (creating) {
       State fresh = current;
       fresh.erase("mode");
@@ -257,14 +270,17 @@ Diff FileResource::diff(const State& current) const {
     }
   }
   if (wanted == Wanted::Touch || (exists && wanted != Wanted::Link)) {
-    const bool touch_times = mtime_.kind != TimeSpec::Kind::Preserve ||
-                             atime_.kind != TimeSpec::Kind::Preserve;
+    const bool touch_times =
+        mtime_.kind != TimeSpec::Kind::Preserve || atime_.kind != TimeSpec::Kind::Preserve;
     if (touch_times) {
       const auto want = [&](const TimeSpec& spec, std::int64_t have) {
         switch (spec.kind) {
-          case TimeSpec::Kind::Now: return current.value("now_ns", std::int64_t{0});
-          case TimeSpec::Kind::At: return spec.at_ns;
-          default: return have;
+          case TimeSpec::Kind::Now:
+            return current.value("now_ns", std::int64_t{0});
+          case TimeSpec::Kind::At:
+            return spec.at_ns;
+          default:
+            return have;
         }
       };
       const std::int64_t have_m = current.value("mtime_ns", std::int64_t{0});
@@ -275,8 +291,11 @@ Diff FileResource::diff(const State& current) const {
       // changed for every touch unless both times are preserve).
       const bool now = mtime_.kind == TimeSpec::Kind::Now || atime_.kind == TimeSpec::Kind::Now;
       if (now || creating || want_m != have_m || want_a != have_a) {
-        out.changes.push_back({"times", fmt::format("{}/{}", have_a, have_m),
-                               fmt::format("{}/{}", want_a, want_m), {}, false});
+        out.changes.push_back({"times",
+                               fmt::format("{}/{}", have_a, have_m),
+                               fmt::format("{}/{}", want_a, want_m),
+                               {},
+                               false});
       }
     }
   }
@@ -331,7 +350,8 @@ Result<void> FileResource::apply(Host& host, const State& current, const Diff& d
       case Wanted::Hard:
         SC_TRY(host.makeHardLink(path_, src_));
         break;
-      default: break;
+      default:
+        break;
     }
   } else if (diff.has("target")) {
     SC_TRY(host.makeSymlink(path_, src_));
@@ -347,8 +367,9 @@ Result<void> FileResource::apply(Host& host, const State& current, const Diff& d
 
 std::vector<PathClaim> FileResource::claims() const {
   if (wanted_ == Wanted::Default || wanted_ == Wanted::File) return {};
-  return {{path_, fmt::format("file:{}:{}:{}", wantedName(static_cast<int>(wanted_)), src_,
-                              attrs_.fingerprint()),
+  return {{path_,
+           fmt::format("file:{}:{}:{}", wantedName(static_cast<int>(wanted_)), src_,
+                       attrs_.fingerprint()),
            wanted_ == Wanted::Directory}};
 }
 

@@ -24,10 +24,18 @@ Result<mode_t> applyClause(std::string_view clause, mode_t mode, bool is_directo
   mode_t who = 0;
   while (i < clause.size() && std::string_view("ugoa").find(clause[i]) != std::string_view::npos) {
     switch (clause[i]) {
-      case 'u': who |= 04700; break;
-      case 'g': who |= 02070; break;
-      case 'o': who |= 01007; break;
-      default: who |= 07777; break;
+      case 'u':
+        who |= 04700;
+        break;
+      case 'g':
+        who |= 02070;
+        break;
+      case 'o':
+        who |= 01007;
+        break;
+      default:
+        who |= 07777;
+        break;
     }
     ++i;
   }
@@ -39,15 +47,26 @@ Result<mode_t> applyClause(std::string_view clause, mode_t mode, bool is_directo
     mode_t bits = 0;
     while (i < clause.size() && clause[i] != '+' && clause[i] != '-' && clause[i] != '=') {
       switch (clause[i]) {
-        case 'r': bits |= 0444; break;
-        case 'w': bits |= 0222; break;
-        case 'x': bits |= 0111; break;
+        case 'r':
+          bits |= 0444;
+          break;
+        case 'w':
+          bits |= 0222;
+          break;
+        case 'x':
+          bits |= 0111;
+          break;
         case 'X':
           if (is_directory || (original & 0111) != 0) bits |= 0111;
           break;
-        case 's': bits |= 06000; break;
-        case 't': bits |= 01000; break;
-        default: return bad(fmt::format("unknown permission '{}'", clause[i]));
+        case 's':
+          bits |= 06000;
+          break;
+        case 't':
+          bits |= 01000;
+          break;
+        default:
+          return bad(fmt::format("unknown permission '{}'", clause[i]));
       }
       ++i;
     }
@@ -106,9 +125,7 @@ std::vector<std::string> shellSplit(const std::string& command, bool& ok) {
   return out;
 }
 
-bool looksBinary(std::string_view text) {
-  return text.find('\0') != std::string_view::npos;
-}
+bool looksBinary(std::string_view text) { return text.find('\0') != std::string_view::npos; }
 
 }  // namespace
 
@@ -237,9 +254,9 @@ Result<State> observeFile(Host& host, const std::string& path, std::uint64_t max
   state["exists"] = info.exists();
   if (info.exists() && info.type != FileType::Regular) {
     if (info.type == FileType::Symlink) {
-      return Error(ErrorCode::UnsafePath,
-                   fmt::format("'{}' is a symlink; managed files are never written through links",
-                               path));
+      return Error(
+          ErrorCode::UnsafePath,
+          fmt::format("'{}' is a symlink; managed files are never written through links", path));
     }
     return Error(ErrorCode::UnsupportedFileType,
                  fmt::format("'{}' is a {}, not a regular file", path, fileTypeName(info.type)));
@@ -336,7 +353,8 @@ Result<void> writeManagedFile(Host& host, const ResourceContext& context,
   BeforeCommit before_commit;
   if (request.validate) {
     SC_TRY_ASSIGN(auto argv_template, splitValidateCommand(*request.validate));
-    before_commit = [&host, argv_template, no_log = request.no_log](const std::string& staged) -> Result<void> {
+    before_commit = [&host, argv_template,
+                     no_log = request.no_log](const std::string& staged) -> Result<void> {
       Command command;
       command.argv = argv_template;
       for (auto& arg : command.argv) {
@@ -351,9 +369,10 @@ Result<void> writeManagedFile(Host& host, const ResourceContext& context,
           message.resize(limits::kMaxValidatorMessageBytes);
         }
         while (!message.empty() && message.back() == '\n') message.pop_back();
-        return Error(ErrorCode::ValidationFailed,
-                     fmt::format("validation failed: '{}' exited {}", argv_template.front(), ran.rc),
-                     {}, message);
+        return Error(
+            ErrorCode::ValidationFailed,
+            fmt::format("validation failed: '{}' exited {}", argv_template.front(), ran.rc), {},
+            message);
       }
       return ok();
     };

@@ -63,9 +63,9 @@ struct WriteRequest {
   const std::string* path;
   std::string_view content;
   FileAttrs attrs;
-  const State* current;           // from observeFile()
+  const State* current;  // from observeFile()
   std::optional<std::string> validate;
-  bool backup_file = false;       // Ansible's `backup: yes`
+  bool backup_file = false;  // Ansible's `backup: yes`
   bool no_log = false;
 };
 Result<void> writeManagedFile(Host& host, const ResourceContext& context,

@@ -12,10 +12,10 @@ const nlohmann::json* Params::find(const std::string& key) {
 }
 
 Error Params::error(const std::string& key, const std::string& message, ErrorCode code) const {
-  return Error(code,
-               fmt::format("resource '{}' ({}): parameter '{}': {}", spec_.id, spec_.type, key,
-                           message),
-               fmt::format("{}/params/{}", spec_.pointer, json::pointerToken(key)));
+  return Error(
+      code,
+      fmt::format("resource '{}' ({}): parameter '{}': {}", spec_.id, spec_.type, key, message),
+      fmt::format("{}/params/{}", spec_.pointer, json::pointerToken(key)));
 }
 
 Error resourceError(const manifest::ResourceSpec& spec, const std::string& message,
@@ -27,14 +27,16 @@ Error resourceError(const manifest::ResourceSpec& spec, const std::string& messa
 Result<std::string> Params::requiredString(const std::string& key) {
   const auto* value = find(key);
   if (value == nullptr) return error(key, "is required");
-  if (!value->is_string()) return error(key, fmt::format("expected a string, got {}", value->type_name()));
+  if (!value->is_string())
+    return error(key, fmt::format("expected a string, got {}", value->type_name()));
   return value->get<std::string>();
 }
 
 Result<std::optional<std::string>> Params::optionalString(const std::string& key) {
   const auto* value = find(key);
   if (value == nullptr) return std::optional<std::string>{};
-  if (!value->is_string()) return error(key, fmt::format("expected a string, got {}", value->type_name()));
+  if (!value->is_string())
+    return error(key, fmt::format("expected a string, got {}", value->type_name()));
   return std::optional<std::string>(value->get<std::string>());
 }
 

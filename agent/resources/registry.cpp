@@ -3,13 +3,13 @@
 #include <algorithm>
 
 #include "agent/resources/assert.h"
+#include "agent/resources/block_in_file.h"
 #include "agent/resources/command.h"
 #include "agent/resources/copy.h"
 #include "agent/resources/debug.h"
 #include "agent/resources/fail.h"
 #include "agent/resources/file.h"
 #include "agent/resources/line_in_file.h"
-#include "agent/resources/block_in_file.h"
 #include "agent/resources/meta.h"
 #include "agent/resources/replace.h"
 #include "agent/resources/stat.h"

@@ -3,7 +3,7 @@
 namespace sc::agent {
 
 Result<std::unique_ptr<Resource>> ReplaceResource::create(const manifest::ResourceSpec& spec,
-                                                           const ResourceContext& context) {
+                                                          const ResourceContext& context) {
   std::unique_ptr<ReplaceResource> self(new ReplaceResource(spec, context));
   Params params(spec);
   SC_TRY(self->readCommon(params, /*has_create=*/false));
@@ -58,7 +58,8 @@ std::string ReplaceResource::edit(const std::string& current) const {
   const std::string section = current.substr(begin, end - begin);
   std::string replaced;
   auto last = section.cbegin();
-  for (std::sregex_iterator it(section.begin(), section.end(), regexp_->re), done; it != done; ++it) {
+  for (std::sregex_iterator it(section.begin(), section.end(), regexp_->re), done; it != done;
+       ++it) {
     replaced.append(last, (*it)[0].first);
     replaced += expandPythonTemplate(replace_, *it);
     last = (*it)[0].second;

@@ -28,10 +28,10 @@ using State = nlohmann::json;
 
 // One difference between current and desired state.
 struct Change {
-  std::string field;   // "state", "content", "mode", "owner", "line", "run", ...
-  std::string before;  // the current value as text; empty when there is none
-  std::string after;   // the desired value as text
-  std::string detail;  // a unified diff for content, else empty
+  std::string field;       // "state", "content", "mode", "owner", "line", "run", ...
+  std::string before;      // the current value as text; empty when there is none
+  std::string after;       // the desired value as text
+  std::string detail;      // a unified diff for content, else empty
   bool sensitive = false;  // holds content: redacted for no_log resources
 };
 
@@ -50,11 +50,12 @@ struct Diff {
 };
 
 // What a resource may know besides its parameters: limits and the run's
-// backup hook, set by the engine.
+// backup hook, set by whoever runs the engine (sc-agent apply).
 struct ResourceContext {
   std::uint64_t max_file_bytes = 0;
   // Keeps the current bytes of a managed file before it is replaced or
-  // removed (the backup store). Null in check mode: nothing is replaced.
+  // removed (the backup store). May be empty (tests): nothing is kept.
+  // Only apply() calls it, so check mode never does.
   std::function<Result<void>(const std::string& path, std::string_view content,
                              const FileInfo& info)>
       backup;

@@ -6,7 +6,7 @@
 namespace sc::agent {
 
 Result<std::unique_ptr<Resource>> StatResource::create(const manifest::ResourceSpec& spec,
-                                                        const ResourceContext& context) {
+                                                       const ResourceContext& context) {
   std::unique_ptr<StatResource> self(new StatResource(spec, context));
   Params params(spec);
   SC_TRY_ASSIGN(self->path_, params.requiredString("path"));

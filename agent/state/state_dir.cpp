@@ -43,7 +43,8 @@ Result<StateDir> StateDir::open(std::filesystem::path path) {
   }
   struct stat st {};
   if (::stat(path.c_str(), &st) != 0 || !S_ISDIR(st.st_mode)) {
-    return Error(ErrorCode::Io, fmt::format("state directory '{}' is not a directory", path.string()));
+    return Error(ErrorCode::Io,
+                 fmt::format("state directory '{}' is not a directory", path.string()));
   }
   return StateDir(std::move(path));
 }

@@ -20,6 +20,11 @@ class RunLock {
  public:
   RunLock() = default;
   explicit RunLock(fs::UniqueFd fd) : fd_(std::move(fd)) {}
+  RunLock(RunLock&&) = default;
+  RunLock& operator=(RunLock&&) = default;
+  // Releasing the lock normally (even after an error) marks the run
+  // finished; only a killed process leaves the "running" mark behind.
+  ~RunLock() { markFinished(); }
   // Marks the run as finished cleanly; a lock file still marked "running"
   // when the next run starts means that run was killed.
   void markFinished();

@@ -103,8 +103,8 @@ Result<std::string> readAllCapped(int fd, std::uint64_t max_bytes) {
 Result<void> writeFileAtomicAt(int dir_fd, std::string_view name, std::string_view content,
                                const AtomicWriteOptions& options) {
   const std::string temp = tempNameFor(name);
-  UniqueFd fd(::openat(dir_fd, temp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC,
-                       0600));
+  UniqueFd fd(
+      ::openat(dir_fd, temp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600));
   if (!fd.valid()) return errnoError(errno, "cannot create a temporary file");
   crashpoint("open-temp");
   const auto fail = [&](Error error) -> Result<void> {

@@ -19,9 +19,9 @@
 namespace sc::fs {
 
 struct BackupEntry {
-  std::string id;      // first 12 hex digits of sha256: what `--to` takes
+  std::string id;  // first 12 hex digits of sha256: what `--to` takes
   std::string sha256;
-  std::string path;    // the managed path as the manifest names it
+  std::string path;       // the managed path as the manifest names it
   std::int64_t time = 0;  // seconds since the epoch
   std::uint64_t size = 0;
   mode_t mode = 0;
@@ -42,7 +42,8 @@ class BackupStore {
 
   // Finds one version of `path`: the newest, or the one whose id starts
   // with `id_prefix`.
-  Result<BackupEntry> find(const std::string& path, const std::optional<std::string>& id_prefix) const;
+  Result<BackupEntry> find(const std::string& path,
+                           const std::optional<std::string>& id_prefix) const;
 
   // The bytes of a backup, checked against its hash.
   Result<std::string> read(const BackupEntry& entry) const;

@@ -1,10 +1,11 @@
 #include "common/fs/crashpoint.h"
 
 #ifdef SC_ENABLE_CRASHPOINTS
+#include <unistd.h>
+
 #include <csignal>
 #include <cstdlib>
 #include <string>
-#include <unistd.h>
 
 namespace sc::fs {
 

@@ -22,7 +22,9 @@ class StrictBuilder {
     return put(json(value));
   }
   bool string(json::string_t& value) { return put(json(std::move(value))); }
-  bool binary(json::binary_t& /*value*/) { return fail(ErrorCode::Parse, "binary values are not JSON", pointer()); }
+  bool binary(json::binary_t& /*value*/) {
+    return fail(ErrorCode::Parse, "binary values are not JSON", pointer());
+  }
 
   bool start_object(std::size_t /*size*/) { return open(json::object()); }
   bool start_array(std::size_t /*size*/) { return open(json::array()); }
@@ -33,8 +35,8 @@ class StrictBuilder {
     json* object = stack_.back();
     if (object->contains(name)) {
       pending_key_ = name;
-      return fail(ErrorCode::Schema,
-                  fmt::format("duplicate key '{}'", name), pointer() + "/" + pointerToken(name));
+      return fail(ErrorCode::Schema, fmt::format("duplicate key '{}'", name),
+                  pointer() + "/" + pointerToken(name));
     }
     pending_key_ = std::move(name);
     return true;
@@ -156,13 +158,14 @@ std::string lineColumn(std::string_view text, std::size_t offset) {
 Result<nlohmann::json> parseStrictJson(std::string_view bytes, std::string_view source_name,
                                        const ParseLimits& limits) {
   if (bytes.size() > limits.max_bytes) {
-    return Error(ErrorCode::TooLarge,
-                 fmt::format("document is {} bytes, over the limit of {}", bytes.size(),
-                             limits.max_bytes),
-                 std::string(source_name));
+    return Error(
+        ErrorCode::TooLarge,
+        fmt::format("document is {} bytes, over the limit of {}", bytes.size(), limits.max_bytes),
+        std::string(source_name));
   }
   if (bytes.size() >= 3 && static_cast<unsigned char>(bytes[0]) == 0xEF &&
-      static_cast<unsigned char>(bytes[1]) == 0xBB && static_cast<unsigned char>(bytes[2]) == 0xBF) {
+      static_cast<unsigned char>(bytes[1]) == 0xBB &&
+      static_cast<unsigned char>(bytes[2]) == 0xBF) {
     return Error(ErrorCode::Encoding, "byte-order mark at offset 0; write plain UTF-8",
                  fmt::format("{}:1:1", source_name));
   }

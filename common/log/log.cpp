@@ -8,10 +8,18 @@ void setupLogging(Verbosity verbosity) {
   auto logger = spdlog::stderr_color_st("sc");
   logger->set_pattern("%^%l%$: %v");
   switch (verbosity) {
-    case Verbosity::Quiet: logger->set_level(spdlog::level::err); break;
-    case Verbosity::Normal: logger->set_level(spdlog::level::warn); break;
-    case Verbosity::Verbose: logger->set_level(spdlog::level::info); break;
-    case Verbosity::Debug: logger->set_level(spdlog::level::debug); break;
+    case Verbosity::Quiet:
+      logger->set_level(spdlog::level::err);
+      break;
+    case Verbosity::Normal:
+      logger->set_level(spdlog::level::warn);
+      break;
+    case Verbosity::Verbose:
+      logger->set_level(spdlog::level::info);
+      break;
+    case Verbosity::Debug:
+      logger->set_level(spdlog::level::debug);
+      break;
   }
   spdlog::set_default_logger(std::move(logger));
 }

@@ -106,10 +106,14 @@ Result<bool> order(const json& a, const json& b, CompareOp op, const std::string
                  fmt::format("cannot order {} against {}", a.type_name(), b.type_name()), field);
   }
   switch (op) {
-    case CompareOp::Lt: return cmp < 0;
-    case CompareOp::Le: return cmp <= 0;
-    case CompareOp::Gt: return cmp > 0;
-    default: return cmp >= 0;
+    case CompareOp::Lt:
+      return cmp < 0;
+    case CompareOp::Le:
+      return cmp <= 0;
+    case CompareOp::Gt:
+      return cmp > 0;
+    default:
+      return cmp >= 0;
   }
 }
 
@@ -177,8 +181,8 @@ Result<Condition> parseCondition(const json& node, const std::string& pointer) {
     return out;
   }
   if (!node.is_object()) {
-    return schemaError(pointer, fmt::format("expected a condition (boolean or object), got {}",
-                                            node.type_name()));
+    return schemaError(
+        pointer, fmt::format("expected a condition (boolean or object), got {}", node.type_name()));
   }
   if (node.size() == 1 && node.contains("all")) {
     out.kind = Condition::Kind::All;
@@ -245,7 +249,8 @@ Result<Condition> parseCondition(const json& node, const std::string& pointer) {
       try {
         const std::regex check(out.value.get_ref<const std::string&>(), std::regex::ECMAScript);
       } catch (const std::regex_error& ex) {
-        return schemaError(pointer + "/value", fmt::format("bad regular expression: {}", ex.what()));
+        return schemaError(pointer + "/value",
+                           fmt::format("bad regular expression: {}", ex.what()));
       }
     }
   }
@@ -254,14 +259,16 @@ Result<Condition> parseCondition(const json& node, const std::string& pointer) {
 
 nlohmann::json conditionToJson(const Condition& condition) {
   switch (condition.kind) {
-    case Condition::Kind::Constant: return condition.constant;
+    case Condition::Kind::Constant:
+      return condition.constant;
     case Condition::Kind::All:
     case Condition::Kind::Any: {
       json list = json::array();
       for (const auto& child : condition.children) list.push_back(conditionToJson(child));
       return json{{condition.kind == Condition::Kind::All ? "all" : "any", std::move(list)}};
     }
-    case Condition::Kind::Not: return json{{"not", conditionToJson(condition.children.at(0))}};
+    case Condition::Kind::Not:
+      return json{{"not", conditionToJson(condition.children.at(0))}};
     case Condition::Kind::Compare: {
       json out{{"field", condition.field}, {"op", compareOpName(condition.op)}};
       if (!isUnary(condition.op)) out["value"] = condition.value;
@@ -273,7 +280,8 @@ nlohmann::json conditionToJson(const Condition& condition) {
 
 Result<bool> evaluate(const Condition& condition, const json& registered) {
   switch (condition.kind) {
-    case Condition::Kind::Constant: return condition.constant;
+    case Condition::Kind::Constant:
+      return condition.constant;
     case Condition::Kind::All:
       for (const auto& child : condition.children) {
         auto value = evaluate(child, registered);
@@ -291,29 +299,43 @@ Result<bool> evaluate(const Condition& condition, const json& registered) {
       if (!value) return value;
       return !*value;
     }
-    case Condition::Kind::Compare: break;
+    case Condition::Kind::Compare:
+      break;
   }
   const json* field = lookupField(registered, condition.path);
   switch (condition.op) {
-    case CompareOp::Defined: return field != nullptr;
-    case CompareOp::Undefined: return field == nullptr;
-    default: break;
+    case CompareOp::Defined:
+      return field != nullptr;
+    case CompareOp::Undefined:
+      return field == nullptr;
+    default:
+      break;
   }
   if (field == nullptr) return false;
   switch (condition.op) {
-    case CompareOp::Eq: return *field == condition.value;
-    case CompareOp::Ne: return *field != condition.value;
+    case CompareOp::Eq:
+      return *field == condition.value;
+    case CompareOp::Ne:
+      return *field != condition.value;
     case CompareOp::Lt:
     case CompareOp::Le:
     case CompareOp::Gt:
-    case CompareOp::Ge: return order(*field, condition.value, condition.op, condition.field);
-    case CompareOp::Contains: return contains(*field, condition.value);
-    case CompareOp::In: return contains(condition.value, *field);
-    case CompareOp::Truthy: return truthy(*field);
-    case CompareOp::Falsy: return !truthy(*field);
-    case CompareOp::Match: return regexTest(*field, condition.value, true, condition.field);
-    case CompareOp::Search: return regexTest(*field, condition.value, false, condition.field);
-    default: return false;
+    case CompareOp::Ge:
+      return order(*field, condition.value, condition.op, condition.field);
+    case CompareOp::Contains:
+      return contains(*field, condition.value);
+    case CompareOp::In:
+      return contains(condition.value, *field);
+    case CompareOp::Truthy:
+      return truthy(*field);
+    case CompareOp::Falsy:
+      return !truthy(*field);
+    case CompareOp::Match:
+      return regexTest(*field, condition.value, true, condition.field);
+    case CompareOp::Search:
+      return regexTest(*field, condition.value, false, condition.field);
+    default:
+      return false;
   }
 }
 

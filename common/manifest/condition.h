@@ -22,17 +22,20 @@
 namespace sc::manifest {
 
 enum class CompareOp {
-  Eq,         // field == value (JSON equality; 1 == 1.0)
-  Ne,         // not Eq
-  Lt, Le, Gt, Ge,  // numbers with numbers, strings with strings
+  Eq,  // field == value (JSON equality; 1 == 1.0)
+  Ne,  // not Eq
+  Lt,
+  Le,
+  Gt,
+  Ge,         // numbers with numbers, strings with strings
   Contains,   // string field contains string value, or array field has value
   In,         // field is an element of the array value, or a substring of it
   Defined,    // the field exists
   Undefined,  // the field does not exist
   Truthy,     // Python truthiness: not null/false/0/""/[]/{}
   Falsy,
-  Match,      // regex (ECMAScript) matches at the start of the string
-  Search,     // regex matches anywhere in the string
+  Match,   // regex (ECMAScript) matches at the start of the string
+  Search,  // regex matches anywhere in the string
 };
 
 // One step of a field path: an object key or an array index.
@@ -49,7 +52,7 @@ struct Condition {
   std::string field;                // Compare: "register.path[0].key"
   std::vector<PathStep> path;       // field, parsed
   CompareOp op = CompareOp::Eq;
-  nlohmann::json value;             // Compare: the literal (unused for unary ops)
+  nlohmann::json value;  // Compare: the literal (unused for unary ops)
 };
 
 // `pointer` is the JSON pointer of `node` in its document, for errors.

@@ -35,9 +35,9 @@ enum class FailurePolicy {
 };
 
 struct ResourceSpec {
-  std::string id;       // stable, unique within the manifest
-  std::string type;     // the kind: "file", "copy", ...
-  std::string name;     // what the playbook called the task (display only)
+  std::string id;    // stable, unique within the manifest
+  std::string type;  // the kind: "file", "copy", ...
+  std::string name;  // what the playbook called the task (display only)
   nlohmann::json params = nlohmann::json::object();
   std::vector<std::string> notify;  // handler ids
   std::vector<std::string> tags;
@@ -47,8 +47,8 @@ struct ResourceSpec {
   std::optional<Condition> failed_when;
   std::string register_as;  // name under which the result is kept; empty: none
   bool ignore_errors = false;
-  bool no_log = false;      // redact parameters and diffs in every output
-  std::string pointer;      // "/resources/3": where it sits in the document
+  bool no_log = false;  // redact parameters and diffs in every output
+  std::string pointer;  // "/resources/3": where it sits in the document
 };
 
 struct Manifest {

@@ -67,8 +67,8 @@ Result<void> checkName(const std::string& value, const std::string& pointer,
                        std::string_view what) {
   if (value.empty()) return schemaError(pointer, fmt::format("{} must not be empty", what));
   if (value.size() > 1024) {
-    return schemaError(pointer, fmt::format("{} is {} bytes, over the limit of 1024", what,
-                                            value.size()));
+    return schemaError(pointer,
+                       fmt::format("{} is {} bytes, over the limit of 1024", what, value.size()));
   }
   for (const char ch : value) {
     const auto c = static_cast<unsigned char>(ch);
@@ -170,10 +170,10 @@ Result<std::vector<ResourceSpec>> parseResourceList(json& root, std::string_view
   }
   if (!it->is_array()) return schemaError(pointer, "expected an array of resources");
   if (it->size() > limits::kMaxResources) {
-    return Error(ErrorCode::TooLarge,
-                 fmt::format("{} resources, over the limit of {}", it->size(),
-                             limits::kMaxResources),
-                 pointer);
+    return Error(
+        ErrorCode::TooLarge,
+        fmt::format("{} resources, over the limit of {}", it->size(), limits::kMaxResources),
+        pointer);
   }
   out.reserve(it->size());
   for (std::size_t i = 0; i < it->size(); ++i) {
@@ -201,9 +201,9 @@ Result<void> checkReferences(const Manifest& manifest) {
     for (const auto& spec : *list) {
       for (std::size_t i = 0; i < spec.notify.size(); ++i) {
         if (!handler_ids.contains(spec.notify[i])) {
-          return schemaError(fmt::format("{}/notify/{}", spec.pointer, i),
-                             fmt::format("'{}' notifies '{}', which is not a handler", spec.id,
-                                         spec.notify[i]));
+          return schemaError(
+              fmt::format("{}/notify/{}", spec.pointer, i),
+              fmt::format("'{}' notifies '{}', which is not a handler", spec.id, spec.notify[i]));
         }
       }
     }
@@ -231,8 +231,8 @@ json resourceToJson(const ResourceSpec& spec) {
 }  // namespace
 
 Result<Manifest> parseManifest(std::string_view bytes, std::string_view source_name) {
-  auto document = sc::json::parseStrictJson(
-      bytes, source_name, {limits::kMaxJsonDepth, limits::kMaxManifestBytes});
+  auto document = sc::json::parseStrictJson(bytes, source_name,
+                                            {limits::kMaxJsonDepth, limits::kMaxManifestBytes});
   if (!document) return document.error();
   json& root = *document;
   auto located = [&](Error error) {

@@ -23,8 +23,8 @@
 namespace sc::testing {
 namespace {
 
-using nlohmann::json;
 using agent::Outcome;
+using nlohmann::json;
 
 struct BadParams {
   json params;
@@ -43,110 +43,219 @@ struct Sample {
 };
 
 std::vector<Sample> samples() {
-  const std::string kPem = "-----BEGIN PRIVATE KEY-----\nMC4CAQAwBQYDK2VwBCIEIA==\n-----END PRIVATE KEY-----\n";
+  const std::string kPem =
+      "-----BEGIN PRIVATE KEY-----\nMC4CAQAwBQYDK2VwBCIEIA==\n-----END PRIVATE KEY-----\n";
   std::vector<Sample> out;
-  out.push_back({"file", "directory",
-                 [](TestTree&) { return json{{"path", "/srv/app/data"}, {"state", "directory"}, {"mode", "0750"}}; },
-                 [](TestTree&) {}, [](TestTree& t) { t.chmod("/srv/app/data", 0700); }, Outcome::Changed,
+  out.push_back({"file",
+                 "directory",
+                 [](TestTree&) {
+                   return json{{"path", "/srv/app/data"}, {"state", "directory"}, {"mode", "0750"}};
+                 },
+                 [](TestTree&) {},
+                 [](TestTree& t) { t.chmod("/srv/app/data", 0700); },
+                 Outcome::Changed,
                  {{json{{"path", "srv/app"}, {"state", "directory"}}, "path"},
                   {json{{"path", "/srv/app"}, {"state", "directory"}, {"mode", "0999"}}, "mode"},
                   {json{{"path", "/srv/app"}, {"state", "folder"}}, "state"},
                   {json{{"path", "/srv/app"}, {"colour", "red"}}, "colour"}}});
-  out.push_back({"file", "touch_preserve",
+  out.push_back(
+      {"file",
+       "touch_preserve",
+       [](TestTree&) {
+         return json{{"path", "/srv/flag"},
+                     {"state", "touch"},
+                     {"mode", "u=rw,go=r"},
+                     {"modification_time", "preserve"},
+                     {"access_time", "preserve"}};
+       },
+       [](TestTree& t) { t.addDirectory("/srv"); },
+       [](TestTree& t) { t.remove("/srv/flag"); },
+       Outcome::Changed,
+       {{json{{"path", "/srv/flag"}, {"state", "touch"}, {"mode", "u=rwz"}}, "mode"},
+        {json{{"path", "/srv/flag"}, {"state", "touch"}, {"modification_time", "yesterday"}},
+         "modification_time"}}});
+  out.push_back(
+      {"file",
+       "symlink",
+       [](TestTree&) {
+         return json{{"path", "/srv/current"}, {"state", "link"}, {"src", "/srv/releases/2"}};
+       },
+       [](TestTree& t) { t.addDirectory("/srv/releases/2"); },
+       [](TestTree& t) {
+         t.remove("/srv/current");
+         t.addSymlink("/srv/current", "/srv/releases/1");
+       },
+       Outcome::Changed,
+       {{json{{"path", "/srv/current"}, {"state", "link"}}, "src"}}});
+  out.push_back({"file",
+                 "hard_link",
                  [](TestTree&) {
-                   return json{{"path", "/srv/flag"}, {"state", "touch"}, {"mode", "u=rw,go=r"},
-                               {"modification_time", "preserve"}, {"access_time", "preserve"}};
+                   return json{{"path", "/srv/b"}, {"state", "hard"}, {"src", "/srv/a"}};
                  },
-                 [](TestTree& t) { t.addDirectory("/srv"); }, [](TestTree& t) { t.remove("/srv/flag"); },
-                 Outcome::Changed,
-                 {{json{{"path", "/srv/flag"}, {"state", "touch"}, {"mode", "u=rwz"}}, "mode"},
-                  {json{{"path", "/srv/flag"}, {"state", "touch"}, {"modification_time", "yesterday"}},
-                   "modification_time"}}});
-  out.push_back({"file", "symlink",
-                 [](TestTree&) { return json{{"path", "/srv/current"}, {"state", "link"}, {"src", "/srv/releases/2"}}; },
-                 [](TestTree& t) { t.addDirectory("/srv/releases/2"); },
-                 [](TestTree& t) {
-                   t.remove("/srv/current");
-                   t.addSymlink("/srv/current", "/srv/releases/1");
-                 },
-                 Outcome::Changed, {{json{{"path", "/srv/current"}, {"state", "link"}}, "src"}}});
-  out.push_back({"file", "hard_link",
-                 [](TestTree&) { return json{{"path", "/srv/b"}, {"state", "hard"}, {"src", "/srv/a"}}; },
                  [](TestTree& t) { t.addFile("/srv/a", "shared\n"); },
-                 [](TestTree& t) { t.remove("/srv/b"); }, Outcome::Changed,
+                 [](TestTree& t) { t.remove("/srv/b"); },
+                 Outcome::Changed,
                  {{json{{"path", "/srv/b"}, {"state", "hard"}, {"src", "relative"}}, "src"}}});
-  out.push_back({"file", "absent",
-                 [](TestTree&) { return json{{"path", "/srv/old"}, {"state", "absent"}}; },
+  out.push_back({"file",
+                 "absent",
+                 [](TestTree&) {
+                   return json{{"path", "/srv/old"}, {"state", "absent"}};
+                 },
                  [](TestTree& t) { t.addFile("/srv/old/inner/file", "x"); },
-                 [](TestTree& t) { t.addFile("/srv/old", "back again"); }, Outcome::Changed,
+                 [](TestTree& t) { t.addFile("/srv/old", "back again"); },
+                 Outcome::Changed,
                  {{json{{"path", "/"}, {"state", "absent"}}, "path"}}});
-  out.push_back({"file", "existing_file_mode",
-                 [](TestTree&) { return json{{"path", "/etc/app.conf"}, {"mode", "0640"}}; },
+  out.push_back({"file",
+                 "existing_file_mode",
+                 [](TestTree&) {
+                   return json{{"path", "/etc/app.conf"}, {"mode", "0640"}};
+                 },
                  [](TestTree& t) { t.addFile("/etc/app.conf", "x=1\n", 0600); },
-                 [](TestTree& t) { t.chmod("/etc/app.conf", 0666); }, Outcome::Changed,
+                 [](TestTree& t) { t.chmod("/etc/app.conf", 0666); },
+                 Outcome::Changed,
                  {{json{{"path", "/etc/app.conf"}, {"mode", 420}}, "mode"}}});
   for (const std::string kind : {"copy", "template"}) {
-    out.push_back({kind, "content",
-                   [](TestTree&) {
-                     return json{{"dest", "/etc/motd"}, {"content", "welcome\n"}, {"mode", "0644"},
-                                 {"checksum", sha256Hex("welcome\n")}};
-                   },
-                   [](TestTree& t) { t.addDirectory("/etc"); },
-                   [](TestTree& t) { t.addFile("/etc/motd", "edited by hand\n"); }, Outcome::Changed,
-                   {{json{{"content", "x"}}, "dest"},
-                    {json{{"dest", "/etc/motd"}, {"content", "x"}, {"mode", "rwx"}}, "mode"},
-                    {json{{"dest", "/etc/motd"}, {"content", "x"}, {"checksum", sha256Hex("y")}}, "checksum"},
-                    {json{{"dest", "/etc/motd"}, {"content", "x"}, {"validate", "visudo -cf %s; touch /tmp/pwn"}},
-                     "validate"},
-                    {json{{"dest", "/etc/motd"}, {"src", "/etc/x"}}, "src"}}});
+    out.push_back(
+        {kind,
+         "content",
+         [](TestTree&) {
+           return json{{"dest", "/etc/motd"},
+                       {"content", "welcome\n"},
+                       {"mode", "0644"},
+                       {"checksum", sha256Hex("welcome\n")}};
+         },
+         [](TestTree& t) { t.addDirectory("/etc"); },
+         [](TestTree& t) { t.addFile("/etc/motd", "edited by hand\n"); },
+         Outcome::Changed,
+         {{json{{"content", "x"}}, "dest"},
+          {json{{"dest", "/etc/motd"}, {"content", "x"}, {"mode", "rwx"}}, "mode"},
+          {json{{"dest", "/etc/motd"}, {"content", "x"}, {"checksum", sha256Hex("y")}}, "checksum"},
+          {json{{"dest", "/etc/motd"},
+                {"content", "x"},
+                {"validate", "visudo -cf %s; touch /tmp/pwn"}},
+           "validate"},
+          {json{{"dest", "/etc/motd"}, {"src", "/etc/x"}}, "src"}}});
   }
-  out.push_back({"copy", "secret_key_0600",
-                 [kPem](TestTree&) { return json{{"dest", "/etc/ssl/private/site.key"}, {"content", kPem}, {"mode", "0600"}}; },
-                 [](TestTree& t) { t.addDirectory("/etc/ssl/private", 0700); },
-                 [](TestTree& t) { t.chmod("/etc/ssl/private/site.key", 0644); }, Outcome::Changed, {}});
-  out.push_back({"lineinfile", "ensure_line",
-                 [](TestTree&) { return json{{"path", "/etc/app/pool.ini"}, {"regexp", "^max_children"}, {"line", "max_children = 20"}}; },
-                 [](TestTree& t) { t.addFile("/etc/app/pool.ini", "[www]\nmax_children = 5\npm = dynamic\n"); },
-                 [](TestTree& t) { t.addFile("/etc/app/pool.ini", "[www]\npm = dynamic\n"); }, Outcome::Changed,
-                 {{json{{"path", "/etc/app/pool.ini"}}, "line"},
-                  {json{{"path", "/etc/app/pool.ini"}, {"line", "x"}, {"regexp", "(?P<n>x)"}}, "regexp"},
-                  {json{{"path", "/etc/app/pool.ini"}, {"line", "x"}, {"state", "gone"}}, "state"}}});
-  out.push_back({"blockinfile", "block",
-                 [](TestTree&) { return json{{"path", "/etc/hosts"}, {"block", "10.0.0.5 db\n10.0.0.6 cache"}}; },
-                 [](TestTree& t) { t.addFile("/etc/hosts", "127.0.0.1 localhost\n"); },
-                 [](TestTree& t) { t.addFile("/etc/hosts", "127.0.0.1 localhost\n# BEGIN ANSIBLE MANAGED BLOCK\n10.0.0.9 db\n# END ANSIBLE MANAGED BLOCK\n"); },
-                 Outcome::Changed,
-                 {{json{{"path", "/etc/hosts"}, {"block", "x"}, {"marker", "# managed"}}, "marker"}}});
-  out.push_back({"replace", "port",
-                 [](TestTree&) { return json{{"path", "/etc/app.ini"}, {"regexp", "^port = (\\d+)$"}, {"replace", "port = 8080"}}; },
-                 [](TestTree& t) { t.addFile("/etc/app.ini", "[main]\nport = 80\n"); },
-                 [](TestTree& t) { t.addFile("/etc/app.ini", "[main]\nport = 81\n"); }, Outcome::Changed,
-                 {{json{{"path", "/etc/app.ini"}}, "regexp"},
-                  {json{{"path", "/etc/app.ini"}, {"regexp", "(a)"}, {"replace", "\\2"}}, "replace"}}});
-  out.push_back({"command", "creates",
-                 [](TestTree& t) { return json{{"argv", {"touch", t.real("/var/done")}}, {"creates", "/var/done"}}; },
-                 [](TestTree& t) { t.addDirectory("/var"); }, [](TestTree& t) { t.remove("/var/done"); },
+  out.push_back(
+      {"copy",
+       "secret_key_0600",
+       [kPem](TestTree&) {
+         return json{{"dest", "/etc/ssl/private/site.key"}, {"content", kPem}, {"mode", "0600"}};
+       },
+       [](TestTree& t) { t.addDirectory("/etc/ssl/private", 0700); },
+       [](TestTree& t) { t.chmod("/etc/ssl/private/site.key", 0644); },
+       Outcome::Changed,
+       {}});
+  out.push_back(
+      {"lineinfile",
+       "ensure_line",
+       [](TestTree&) {
+         return json{{"path", "/etc/app/pool.ini"},
+                     {"regexp", "^max_children"},
+                     {"line", "max_children = 20"}};
+       },
+       [](TestTree& t) {
+         t.addFile("/etc/app/pool.ini", "[www]\nmax_children = 5\npm = dynamic\n");
+       },
+       [](TestTree& t) { t.addFile("/etc/app/pool.ini", "[www]\npm = dynamic\n"); },
+       Outcome::Changed,
+       {{json{{"path", "/etc/app/pool.ini"}}, "line"},
+        {json{{"path", "/etc/app/pool.ini"}, {"line", "x"}, {"regexp", "(?P<n>x)"}}, "regexp"},
+        {json{{"path", "/etc/app/pool.ini"}, {"line", "x"}, {"state", "gone"}}, "state"}}});
+  out.push_back(
+      {"blockinfile",
+       "block",
+       [](TestTree&) {
+         return json{{"path", "/etc/hosts"}, {"block", "10.0.0.5 db\n10.0.0.6 cache"}};
+       },
+       [](TestTree& t) { t.addFile("/etc/hosts", "127.0.0.1 localhost\n"); },
+       [](TestTree& t) {
+         t.addFile("/etc/hosts",
+                   "127.0.0.1 localhost\n# BEGIN ANSIBLE MANAGED BLOCK\n10.0.0.9 db\n# END ANSIBLE "
+                   "MANAGED BLOCK\n");
+       },
+       Outcome::Changed,
+       {{json{{"path", "/etc/hosts"}, {"block", "x"}, {"marker", "# managed"}}, "marker"}}});
+  out.push_back(
+      {"replace",
+       "port",
+       [](TestTree&) {
+         return json{
+             {"path", "/etc/app.ini"}, {"regexp", "^port = (\\d+)$"}, {"replace", "port = 8080"}};
+       },
+       [](TestTree& t) { t.addFile("/etc/app.ini", "[main]\nport = 80\n"); },
+       [](TestTree& t) { t.addFile("/etc/app.ini", "[main]\nport = 81\n"); },
+       Outcome::Changed,
+       {{json{{"path", "/etc/app.ini"}}, "regexp"},
+        {json{{"path", "/etc/app.ini"}, {"regexp", "(a)"}, {"replace", "\\2"}}, "replace"}}});
+  out.push_back({"command",
+                 "creates",
+                 [](TestTree& t) {
+                   return json{{"argv", {"touch", t.real("/var/done")}}, {"creates", "/var/done"}};
+                 },
+                 [](TestTree& t) { t.addDirectory("/var"); },
+                 [](TestTree& t) { t.remove("/var/done"); },
                  Outcome::Changed,
                  {{json{{"creates", "/x"}}, "argv"},
                   {json{{"argv", {"true"}}, {"timeout", 0}}, "timeout"},
                   {json{{"argv", {"true"}}, {"chdir", "../etc"}}, "chdir"}}});
-  out.push_back({"shell", "creates",
-                 [](TestTree& t) { return json{{"cmd", "touch " + t.real("/var/done")}, {"creates", "/var/done"}}; },
-                 [](TestTree& t) { t.addDirectory("/var"); }, [](TestTree& t) { t.remove("/var/done"); },
-                 Outcome::Changed, {{json{{"argv", {"true"}}}, "cmd"}}});
-  out.push_back({"stat", "exists", [](TestTree&) { return json{{"path", "/etc/motd"}}; },
-                 [](TestTree& t) { t.addFile("/etc/motd", "hi\n"); }, nullptr, Outcome::Ok,
-                 {{json{{"path", "/etc/../etc/motd"}}, "path"},
-                  {json{{"path", "/etc/motd"}, {"checksum_algorithm", "md5"}}, "checksum_algorithm"}}});
-  out.push_back({"debug", "msg", [](TestTree&) { return json{{"msg", "hello"}}; }, [](TestTree&) {}, nullptr,
-                 Outcome::Ok, {{json{{"msg", "x"}, {"var", "y"}}, "msg"}}});
-  out.push_back({"assert", "constant", [](TestTree&) { return json{{"that", {true}}}; }, [](TestTree&) {},
-                 nullptr, Outcome::Ok,
-                 {{json{{"fail_msg", "x"}}, "that"}, {json{{"that", {{{"field", "x"}, {"op", "bogus"}}}}}, "that"}}});
-  out.push_back({"fail", "always", [](TestTree&) { return json{{"msg", "stop here"}}; }, [](TestTree&) {},
-                 nullptr, Outcome::Failed, {{json{{"message", "x"}}, "message"}}});
-  out.push_back({"meta", "noop", [](TestTree&) { return json{{"action", "noop"}}; }, [](TestTree&) {}, nullptr,
-                 Outcome::Ok, {{json{{"action", "end_play"}}, "action"}}});
+  out.push_back({"shell",
+                 "creates",
+                 [](TestTree& t) {
+                   return json{{"cmd", "touch " + t.real("/var/done")}, {"creates", "/var/done"}};
+                 },
+                 [](TestTree& t) { t.addDirectory("/var"); },
+                 [](TestTree& t) { t.remove("/var/done"); },
+                 Outcome::Changed,
+                 {{json{{"argv", {"true"}}}, "cmd"}}});
+  out.push_back(
+      {"stat",
+       "exists",
+       [](TestTree&) {
+         return json{{"path", "/etc/motd"}};
+       },
+       [](TestTree& t) { t.addFile("/etc/motd", "hi\n"); },
+       nullptr,
+       Outcome::Ok,
+       {{json{{"path", "/etc/../etc/motd"}}, "path"},
+        {json{{"path", "/etc/motd"}, {"checksum_algorithm", "md5"}}, "checksum_algorithm"}}});
+  out.push_back({"debug",
+                 "msg",
+                 [](TestTree&) {
+                   return json{{"msg", "hello"}};
+                 },
+                 [](TestTree&) {},
+                 nullptr,
+                 Outcome::Ok,
+                 {{json{{"msg", "x"}, {"var", "y"}}, "msg"}}});
+  out.push_back({"assert",
+                 "constant",
+                 [](TestTree&) {
+                   return json{{"that", {true}}};
+                 },
+                 [](TestTree&) {},
+                 nullptr,
+                 Outcome::Ok,
+                 {{json{{"fail_msg", "x"}}, "that"},
+                  {json{{"that", {{{"field", "x"}, {"op", "bogus"}}}}}, "that"}}});
+  out.push_back({"fail",
+                 "always",
+                 [](TestTree&) {
+                   return json{{"msg", "stop here"}};
+                 },
+                 [](TestTree&) {},
+                 nullptr,
+                 Outcome::Failed,
+                 {{json{{"message", "x"}}, "message"}}});
+  out.push_back({"meta",
+                 "noop",
+                 [](TestTree&) {
+                   return json{{"action", "noop"}};
+                 },
+                 [](TestTree&) {},
+                 nullptr,
+                 Outcome::Ok,
+                 {{json{{"action", "end_play"}}, "action"}}});
   return out;
 }
 
@@ -160,7 +269,8 @@ void PrintTo(const Case& c, std::ostream* os) {
 }
 
 std::string caseName(const ::testing::TestParamInfo<Case>& info) {
-  return info.param.sample.kind + "_" + info.param.sample.name + (info.param.posix ? "_posix" : "_fake");
+  return info.param.sample.kind + "_" + info.param.sample.name +
+         (info.param.posix ? "_posix" : "_fake");
 }
 
 std::vector<Case> cases() {
@@ -279,10 +389,12 @@ TEST_P(ContractTest, CheckModePredictsApplyAndChangesNothing) {
   auto applied_tree = freshTree();
   auto applied = run(*applied_tree, manifestFor(*applied_tree, nullptr), false);
   ASSERT_EQ(applied.resources.size(), 1u);
-  const auto expected = applied.resources[0].outcome == Outcome::Changed ? Outcome::WouldChange
-                                                                         : applied.resources[0].outcome;
+  const auto expected = applied.resources[0].outcome == Outcome::Changed
+                            ? Outcome::WouldChange
+                            : applied.resources[0].outcome;
   EXPECT_EQ(predicted.resources[0].outcome, expected);
-  if (!GetParam().posix || (GetParam().sample.kind != "command" && GetParam().sample.kind != "shell")) {
+  if (!GetParam().posix ||
+      (GetParam().sample.kind != "command" && GetParam().sample.kind != "shell")) {
     EXPECT_EQ(changedFields(predicted), changedFields(applied));
   }
 }

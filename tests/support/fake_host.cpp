@@ -14,7 +14,8 @@ void FakeHost::addNode(const std::string& path, Node node) {
 }
 
 void FakeHost::addDirectory(const std::string& path, mode_t mode) {
-  if (path != "/" && !nodes_.contains(agent::parentPath(path))) addDirectory(agent::parentPath(path));
+  if (path != "/" && !nodes_.contains(agent::parentPath(path)))
+    addDirectory(agent::parentPath(path));
   addNode(path, Node{FileType::Directory, {}, mode, 0, 0, 0, 0, 0});
 }
 
@@ -143,8 +144,14 @@ Result<void> FakeHost::writeFile(const std::string& path, std::string_view conte
   if (existing != nullptr && existing->type == FileType::Directory) {
     return Error(ErrorCode::Conflict, fmt::format("'{}' is a directory", path));
   }
-  Node node{FileType::Regular, std::string(content), attrs.mode.value_or(0644), attrs.uid.value_or(0),
-            attrs.gid.value_or(0), 0, 0, 0};
+  Node node{FileType::Regular,
+            std::string(content),
+            attrs.mode.value_or(0644),
+            attrs.uid.value_or(0),
+            attrs.gid.value_or(0),
+            0,
+            0,
+            0};
   if (existing != nullptr && existing->type == FileType::Regular) {
     if (!attrs.mode) node.mode = existing->mode;
     if (!attrs.uid) node.uid = existing->uid;
@@ -163,8 +170,14 @@ Result<void> FakeHost::makeDirectory(const std::string& path, const agent::FileA
     return Error(ErrorCode::Conflict, fmt::format("'{}' exists", path));
   }
   touchGeneration();
-  addNode(path, Node{FileType::Directory, {}, attrs.mode.value_or(0755), attrs.uid.value_or(0),
-                     attrs.gid.value_or(0), 0, 0, 0});
+  addNode(path, Node{FileType::Directory,
+                     {},
+                     attrs.mode.value_or(0755),
+                     attrs.uid.value_or(0),
+                     attrs.gid.value_or(0),
+                     0,
+                     0,
+                     0});
   return ok();
 }
 
@@ -189,7 +202,8 @@ Result<void> FakeHost::makeSymlink(const std::string& path, const std::string& t
 Result<void> FakeHost::makeHardLink(const std::string& path, const std::string& existing) {
   SC_TRY(checkParent(path));
   const Node* source = find(existing);
-  if (source == nullptr) return Error(ErrorCode::NotFound, fmt::format("'{}' does not exist", existing));
+  if (source == nullptr)
+    return Error(ErrorCode::NotFound, fmt::format("'{}' does not exist", existing));
   touchGeneration();
   nodes_[path] = *source;
   return ok();
@@ -199,9 +213,9 @@ Result<void> FakeHost::remove(const std::string& path) {
   SC_TRY(checkParent(path));
   touchGeneration();
   for (auto it = nodes_.begin(); it != nodes_.end();) {
-    const bool inside = it->first == path ||
-                        (it->first.size() > path.size() && it->first.compare(0, path.size(), path) == 0 &&
-                         it->first[path.size()] == '/');
+    const bool inside = it->first == path || (it->first.size() > path.size() &&
+                                              it->first.compare(0, path.size(), path) == 0 &&
+                                              it->first[path.size()] == '/');
     it = inside ? nodes_.erase(it) : std::next(it);
   }
   return ok();

@@ -65,7 +65,10 @@ class FakeHost final : public agent::Host {
 
  private:
   Result<void> checkParent(const std::string& path) const;
-  void touchGeneration() { ++generation_; now_ns_ += 1000; }
+  void touchGeneration() {
+    ++generation_;
+    now_ns_ += 1000;
+  }
 
   std::map<std::string, Node> nodes_;
   std::map<std::string, uid_t> users_{{"root", 0}, {"www-data", 33}, {"nobody", 65534}};

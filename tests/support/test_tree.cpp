@@ -31,7 +31,9 @@ class FakeTree final : public TestTree {
     });
   }
   agent::Host& host() override { return fake_; }
-  void addDirectory(const std::string& path, mode_t mode) override { fake_.addDirectory(path, mode); }
+  void addDirectory(const std::string& path, mode_t mode) override {
+    fake_.addDirectory(path, mode);
+  }
   void addFile(const std::string& path, const std::string& content, mode_t mode) override {
     fake_.addFile(path, content, mode);
   }
@@ -39,7 +41,9 @@ class FakeTree final : public TestTree {
     fake_.addSymlink(path, target);
   }
   void remove(const std::string& path) override { (void)fake_.remove(path); }
-  void chmod(const std::string& path, mode_t mode) override { fake_.findMutable(path)->mode = mode; }
+  void chmod(const std::string& path, mode_t mode) override {
+    fake_.findMutable(path)->mode = mode;
+  }
   std::string read(const std::string& path) override {
     const auto* node = fake_.find(path);
     return node ? node->content : std::string("<missing>");
@@ -47,8 +51,8 @@ class FakeTree final : public TestTree {
   std::string snapshot() override {
     std::ostringstream out;
     for (const auto& [path, node] : fake_.nodes()) {
-      out << path << ' ' << static_cast<int>(node.type) << ' ' << node.mode << ' ' << node.uid << ' '
-          << node.mtime_ns << ' ' << node.content << '\n';
+      out << path << ' ' << static_cast<int>(node.type) << ' ' << node.mode << ' ' << node.uid
+          << ' ' << node.mtime_ns << ' ' << node.content << '\n';
     }
     return out.str();
   }
@@ -93,7 +97,8 @@ class PosixTree final : public TestTree {
       ::lstat(entry.path().c_str(), &st);
       out << entry.path().string() << ' ' << st.st_mode << ' ' << st.st_uid << ' ' << st.st_size
           << ' ' << st.st_mtim.tv_sec << '.' << st.st_mtim.tv_nsec << ' ' << st.st_ino;
-      if (S_ISREG(st.st_mode)) out << ' ' << read(entry.path().string().substr(dir_.path().string().size()));
+      if (S_ISREG(st.st_mode))
+        out << ' ' << read(entry.path().string().substr(dir_.path().string().size()));
       out << '\n';
     }
     return out.str();
