@@ -43,7 +43,7 @@ void BM_ParseManifest(benchmark::State& state) {
     auto manifest = sc::manifest::parseManifest(text, "bench.json");
     benchmark::DoNotOptimize(manifest);
   }
-  state.SetBytesProcessed(static_cast<std::int64_t>(state.iterations() * text.size()));
+  state.SetBytesProcessed(state.iterations() * static_cast<std::int64_t>(text.size()));
 }
 BENCHMARK(BM_ParseManifest)->Arg(1000)->Unit(benchmark::kMillisecond);
 

@@ -77,6 +77,7 @@ for N in "${SIZES[@]}"; do
   bash "$PEERS_DIR/gen.sh" "$N" "$B" >/dev/null
   W=$B/workload
   REF=$("$W/treehash.sh" "$B/reference/root")
+  mkdir -p "$B/smartcookies"
   python3 "$HERE/peer_manifest.py" "$B" "$B/smartcookies/root" > "$B/smartcookies/manifest.json"
   for tool in smartcookies $PEERS; do
     ROOT=$B/$tool/root
