@@ -283,23 +283,27 @@ Result<gid_t> PosixHost::groupId(const std::string& name) {
 }
 
 std::string PosixHost::userName(uid_t uid) {
+  if (const auto it = user_names_.find(uid); it != user_names_.end()) return it->second;
   std::vector<char> buffer(16384);
   struct passwd pwd {};
   struct passwd* found = nullptr;
-  if (::getpwuid_r(uid, &pwd, buffer.data(), buffer.size(), &found) != 0 || !found) {
-    return std::to_string(uid);
+  std::string name = std::to_string(uid);
+  if (::getpwuid_r(uid, &pwd, buffer.data(), buffer.size(), &found) == 0 && found) {
+    name = found->pw_name;
   }
-  return found->pw_name;
+  return user_names_.emplace(uid, std::move(name)).first->second;
 }
 
 std::string PosixHost::groupName(gid_t gid) {
+  if (const auto it = group_names_.find(gid); it != group_names_.end()) return it->second;
   std::vector<char> buffer(16384);
   struct group grp {};
   struct group* found = nullptr;
-  if (::getgrgid_r(gid, &grp, buffer.data(), buffer.size(), &found) != 0 || !found) {
-    return std::to_string(gid);
+  std::string name = std::to_string(gid);
+  if (::getgrgid_r(gid, &grp, buffer.data(), buffer.size(), &found) == 0 && found) {
+    name = found->gr_name;
   }
-  return found->gr_name;
+  return group_names_.emplace(gid, std::move(name)).first->second;
 }
 
 Result<void> PosixHost::writeFile(const std::string& path, std::string_view content,

@@ -72,6 +72,10 @@ class PosixHost final : public Host {
   fs::UniqueFd root_fd_;
   std::unordered_map<std::string, fs::UniqueFd> dir_cache_;
   std::unordered_set<std::string> swept_;
+  // NSS lookups read /etc/passwd and /etc/group each time; a run asks for
+  // the same few owners over and over.
+  std::unordered_map<uid_t, std::string> user_names_;
+  std::unordered_map<gid_t, std::string> group_names_;
 };
 
 }  // namespace sc::agent
