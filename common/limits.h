@@ -17,6 +17,10 @@ inline constexpr std::size_t kMaxResources = 200'000;
 // Default cap on one managed file's content, read or written; `sc-agent
 // apply --max-file-size` changes it.
 inline constexpr std::uint64_t kDefaultMaxFileBytes = 16ull << 20;
+// Largest text a manifest-supplied regular expression is run over (a file
+// edited by lineinfile, blockinfile or replace; a value tested by a
+// condition). See common/large_stack.h for why there is a cap at all.
+inline constexpr std::uint64_t kMaxRegexSubjectBytes = 2ull << 20;
 // Output captured from one command (stdout and stderr each); the rest is
 // discarded and the result marked truncated.
 inline constexpr std::size_t kMaxCommandOutputBytes = 1u << 20;

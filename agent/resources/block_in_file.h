@@ -21,6 +21,7 @@ class BlockInFileResource final : public TextEditResource {
  protected:
   std::string edit(const std::string& current) const override;
   bool removing() const override { return absent_; }
+  bool usesRegex() const override { return insert_re_.has_value(); }
 
  private:
   using TextEditResource::TextEditResource;

@@ -21,6 +21,7 @@ class LineInFileResource final : public TextEditResource {
  protected:
   std::string edit(const std::string& current) const override;
   bool removing() const override { return absent_; }
+  bool usesRegex() const override { return regexp_.has_value() || insert_re_.has_value(); }
 
  private:
   using TextEditResource::TextEditResource;

@@ -1,5 +1,7 @@
 #include "agent/resources/replace.h"
 
+#include <optional>
+
 namespace sc::agent {
 
 Result<std::unique_ptr<Resource>> ReplaceResource::create(const manifest::ResourceSpec& spec,
@@ -14,20 +16,18 @@ Result<std::unique_ptr<Resource>> ReplaceResource::create(const manifest::Resour
   auto re = compilePythonRegex(self->regexp_text_, /*multiline=*/true);
   if (!re) return params.error("regexp", re.error().message());
   self->regexp_ = std::move(*re);
-  if (after || before) {
-    // Ansible builds "after(?P<subsection>.*?)before" with DOTALL; ECMAScript
-    // has no DOTALL, so the section uses [\s\S] and group 1.
-    std::string pattern;
-    if (after && before) {
-      pattern = *after + "([\\s\\S]*?)" + *before;
-    } else if (after) {
-      pattern = *after + "([\\s\\S]*)";
-    } else {
-      pattern = "([\\s\\S]*)" + *before;
-    }
-    auto section = compilePythonRegex(pattern, false);
-    if (!section) return params.error(after ? "after" : "before", section.error().message());
-    self->section_ = std::move(*section);
+  // Ansible searches "after(?P<subsection>.*?)before" with DOTALL. The
+  // section is found here with the two patterns on their own instead: a
+  // `[\s\S]*` spanning the file would recurse once per byte in std::regex.
+  if (after) {
+    auto compiled = compilePythonRegex(*after, false);
+    if (!compiled) return params.error("after", compiled.error().message());
+    self->after_ = std::move(*compiled);
+  }
+  if (before) {
+    auto compiled = compilePythonRegex(*before, false);
+    if (!compiled) return params.error("before", compiled.error().message());
+    self->before_ = std::move(*compiled);
   }
   SC_TRY_ASSIGN(const auto encoding, params.optionalString("encoding"));
   if (encoding && *encoding != "utf-8" && *encoding != "utf8") {
@@ -49,11 +49,23 @@ Result<void> ReplaceResource::validate() const {
 std::string ReplaceResource::edit(const std::string& current) const {
   std::size_t begin = 0;
   std::size_t end = current.size();
-  if (section_) {
+  if (after_) {
+    // The section starts where the first match of `after` ends.
     std::smatch match;
-    if (!std::regex_search(current, match, section_->re)) return current;
-    begin = static_cast<std::size_t>(match.position(1));
-    end = begin + static_cast<std::size_t>(match.length(1));
+    if (!std::regex_search(current, match, after_->re)) return current;
+    begin = static_cast<std::size_t>(match.position(0) + match.length(0));
+  }
+  if (before_) {
+    const auto from = current.cbegin() + static_cast<long>(begin);
+    std::optional<std::size_t> stop;
+    for (std::sregex_iterator it(from, current.cend(), before_->re), done; it != done; ++it) {
+      stop = begin + static_cast<std::size_t>(it->position(0));
+      // With `after`, the shortest section (.*?): the first `before`; alone,
+      // the longest (.*): the last.
+      if (after_) break;
+    }
+    if (!stop) return current;
+    end = *stop;
   }
   const std::string section = current.substr(begin, end - begin);
   std::string replaced;

@@ -19,13 +19,15 @@ class ReplaceResource final : public TextEditResource {
 
  protected:
   std::string edit(const std::string& current) const override;
+  bool usesRegex() const override { return true; }
 
  private:
   using TextEditResource::TextEditResource;
   std::string regexp_text_;
   std::optional<PythonRegex> regexp_;
   std::string replace_;
-  std::optional<PythonRegex> section_;
+  std::optional<PythonRegex> after_;
+  std::optional<PythonRegex> before_;
 };
 
 }  // namespace sc::agent

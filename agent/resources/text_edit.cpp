@@ -1,6 +1,8 @@
 #include "agent/resources/text_edit.h"
 
 #include "common/hash.h"
+#include "common/large_stack.h"
+#include "common/limits.h"
 
 namespace sc::agent {
 
@@ -41,6 +43,11 @@ std::string joinLines(const std::vector<std::string>& lines) {
   return out;
 }
 
+std::string TextEditResource::safeEdit(const std::string& current) const {
+  if (!usesRegex()) return edit(current);
+  return runWithLargeStack([&] { return edit(current); });
+}
+
 Result<void> TextEditResource::readCommon(Params& params, bool has_create) {
   SC_TRY_ASSIGN(path_, params.requiredString("path"));
   if (has_create) {
@@ -67,6 +74,12 @@ Result<void> TextEditResource::validate() const {
 
 Result<State> TextEditResource::observe(Host& host) const {
   SC_TRY_ASSIGN(State state, observeFile(host, path_, context_.max_file_bytes, attrs_, true));
+  if (usesRegex() && state.value("size", std::uint64_t{0}) > limits::kMaxRegexSubjectBytes) {
+    return Error(
+        ErrorCode::TooLarge,
+        fmt::format("'{}' is {} bytes; regular-expression edits are limited to {} bytes", path_,
+                    state.value("size", std::uint64_t{0}), limits::kMaxRegexSubjectBytes));
+  }
   if (!state["exists"].get<bool>() && !removing()) {
     if (!create_) {
       return Error(ErrorCode::NotFound,
@@ -87,13 +100,13 @@ Diff TextEditResource::diff(const State& current) const {
   const bool exists = current["exists"].get<bool>();
   if (!exists) {
     if (removing()) return out;
-    const std::string created = edit("");
+    const std::string created = safeEdit("");
     out.changes.push_back({"state", "absent", "file", contentDiff("", created, path_), true});
     attrs_.diff(current, 0644, false, out);
     return out;
   }
   const auto& have = current["content"].get_ref<const std::string&>();
-  const std::string want = edit(have);
+  const std::string want = safeEdit(have);
   if (want != have) {
     out.changes.push_back({"content", "sha256:" + sha256Hex(have).substr(0, 12),
                            "sha256:" + sha256Hex(want).substr(0, 12),
@@ -108,7 +121,7 @@ Result<void> TextEditResource::apply(Host& host, const State& current, const Dif
   if (diff.has("state") || diff.has("content")) {
     const bool exists = current["exists"].get<bool>();
     const std::string content =
-        exists ? edit(current["content"].get_ref<const std::string&>()) : edit("");
+        exists ? safeEdit(current["content"].get_ref<const std::string&>()) : safeEdit("");
     WriteRequest request;
     request.path = &path_;
     request.content = content;

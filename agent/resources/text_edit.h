@@ -32,12 +32,18 @@ class TextEditResource : public Resource {
   virtual std::string edit(const std::string& current) const = 0;
   // True when the kind removes text (state: absent): a missing file is fine.
   virtual bool removing() const { return false; }
+  // True when edit() runs regular expressions over the content: such files
+  // are capped at limits::kMaxRegexSubjectBytes (common/large_stack.h).
+  virtual bool usesRegex() const = 0;
 
   const manifest::ResourceSpec& spec_;
   ResourceContext context_;
   std::string path_;
 
  private:
+  // edit() on a thread with a deep stack (std::regex recurses per character).
+  std::string safeEdit(const std::string& current) const;
+
   bool create_ = false;
   bool backup_ = false;
   std::optional<std::string> validate_;

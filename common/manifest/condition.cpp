@@ -4,6 +4,9 @@
 #include <regex>
 #include <utility>
 
+#include "common/large_stack.h"
+#include "common/limits.h"
+
 namespace sc::manifest {
 namespace {
 
@@ -120,13 +123,18 @@ Result<bool> order(const json& a, const json& b, CompareOp op, const std::string
 Result<bool> regexTest(const json& subject, const json& pattern, bool anchored,
                        const std::string& field) {
   if (!subject.is_string()) return false;
+  const auto& text = subject.get_ref<const std::string&>();
+  if (text.size() > limits::kMaxRegexSubjectBytes) {
+    return Error(ErrorCode::TooLarge,
+                 fmt::format("value is {} bytes; regular expressions run over at most {}",
+                             text.size(), limits::kMaxRegexSubjectBytes),
+                 field);
+  }
   try {
     const std::regex re(pattern.get_ref<const std::string&>(), std::regex::ECMAScript);
-    const auto& text = subject.get_ref<const std::string&>();
-    if (anchored) {
-      return std::regex_search(text, re, std::regex_constants::match_continuous);
-    }
-    return std::regex_search(text, re);
+    const auto flags =
+        anchored ? std::regex_constants::match_continuous : std::regex_constants::match_default;
+    return runWithLargeStack([&] { return std::regex_search(text, re, flags); });
   } catch (const std::regex_error& ex) {
     return Error(ErrorCode::Schema, fmt::format("bad regular expression: {}", ex.what()), field);
   }

@@ -3,6 +3,7 @@
 
 #include <gtest/gtest.h>
 
+#include "common/limits.h"
 #include "tests/unit/unit_support.h"
 
 namespace sc::testing {
@@ -63,6 +64,35 @@ TEST(ReplaceTest, BadParametersAreRefusedAtPlan) {
     full["path"] = "/etc/app.conf";
     expectRefusedAt("replace", full, parameter);
   }
+}
+
+// std::regex recurses once per character a repetition consumes; a section
+// found with one pattern spanning the file used to crash the agent on a
+// 60 KB file. Sections and edits of large files must work, and files over
+// the regex cap are refused, not crashed on.
+TEST(ReplaceTest, LargeFilesWithSectionsDoNotExhaustTheStack) {
+  std::string big = "start\n";
+  for (int i = 0; i < 200000; ++i) big += "x = 1\n";
+  big += "end\n";
+  const EditRun run = runEdit(
+      "replace",
+      json{{"regexp", "^x = 1$"}, {"replace", "x = 2"}, {"after", "start"}, {"before", "end"}},
+      big);
+  EXPECT_EQ(run.outcome, agent::Outcome::Changed) << run.message;
+  EXPECT_EQ(run.content.find("x = 1"), std::string::npos);
+  EXPECT_EQ(run.content.size(), big.size());
+  const EditRun spanning =
+      runEdit("replace", json{{"regexp", "start[\\s\\S]*end"}, {"replace", "all"}}, big);
+  EXPECT_EQ(spanning.outcome, agent::Outcome::Changed) << spanning.message;
+  EXPECT_EQ(spanning.content, "all\n");
+}
+
+TEST(ReplaceTest, FilesOverTheRegexCapAreRefused) {
+  const std::string huge(limits::kMaxRegexSubjectBytes + 1, 'x');
+  const EditRun run = runEdit("replace", json{{"regexp", "x"}, {"replace", "y"}}, huge);
+  EXPECT_EQ(run.outcome, agent::Outcome::Failed);
+  EXPECT_EQ(run.reason, "too_large");
+  EXPECT_EQ(run.content, huge);
 }
 
 }  // namespace

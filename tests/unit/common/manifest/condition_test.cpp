@@ -212,5 +212,16 @@ TEST(ConditionTest, LookupFieldReturnsNullForMissingSteps) {
   EXPECT_EQ(lookupField(kRegistered, *index_on_object), nullptr);
 }
 
+TEST(ConditionTest, RegexOverLargeCommandOutputDoesNotExhaustTheStack) {
+  std::string output(1u << 20, 'a');
+  output += "done";
+  const json registered{{"out", {{"stdout", output}}}};
+  auto condition = parseCondition(cmp("out.stdout", "search", "a[\\s\\S]*done"), "/c");
+  ASSERT_TRUE(condition.has_value());
+  auto holds = evaluate(*condition, registered);
+  ASSERT_TRUE(holds.has_value()) << holds.error().describe();
+  EXPECT_TRUE(*holds);
+}
+
 }  // namespace
 }  // namespace sc::manifest
