@@ -5,7 +5,6 @@
 #include <map>
 #include <unordered_map>
 
-#include "agent/resources/command.h"
 #include "agent/resources/meta.h"
 #include "common/hash.h"
 #include "common/text/escape.h"
@@ -208,10 +207,8 @@ ResourceReport Engine::runOne(PlannedResource& planned, bool handler, Progress& 
   }
   if (auto bound = resource.bindRegistered(progress.registered); !bound) return fail(bound.error());
   if (progress.deadline) {
-    if (auto* command = dynamic_cast<CommandResource*>(&resource)) {
-      command->limitTimeout(
-          std::chrono::duration_cast<std::chrono::milliseconds>(*progress.deadline - Clock::now()));
-    }
+    resource.limitTimeout(
+        std::chrono::duration_cast<std::chrono::milliseconds>(*progress.deadline - Clock::now()));
   }
   auto current = resource.observe(host_);
   if (!current) return fail(current.error());

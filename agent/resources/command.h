@@ -28,8 +28,9 @@ class CommandResource final : public Resource {
   void describe(const State& current, nlohmann::json& result) const override;
   std::string title() const override;
 
-  // Caps this command's timeout (the run's deadline draws near).
-  void limitTimeout(std::chrono::milliseconds left) { timeout_ = std::min(timeout_, left); }
+  void limitTimeout(std::chrono::milliseconds left) override {
+    timeout_ = std::min(timeout_, left);
+  }
 
  private:
   explicit CommandResource(const manifest::ResourceSpec& spec) : spec_(spec) {}

@@ -9,6 +9,7 @@
 // reports print the same Diff. None of them can disagree with apply.
 #pragma once
 
+#include <chrono>
 #include <cstdint>
 #include <memory>
 #include <nlohmann/json.hpp>
@@ -100,6 +101,10 @@ class Resource {
   // False for kinds that perform an action rather than reach a state
   // (command, shell): the engine does not re-observe them after apply.
   virtual bool convergent() const { return true; }
+
+  // The time left before the run's deadline (--timeout); kinds that run
+  // programs cap their own timeout to it.
+  virtual void limitTimeout(std::chrono::milliseconds /*left*/) {}
 
   // Adds the kind's return values for an observed state to its registered
   // result (stat's `stat`, debug's `msg`).
