@@ -127,24 +127,15 @@ Diff CopyResource::diff(const State& current) const {
   const std::string& want = desiredContent(current);
   const bool exists = current.value("exists", false);
   if (!exists) {
-    out.changes.push_back({"state", "absent", "file", contentDiff("", want, dest_), true});
+    out.changes.push_back(creationChange(want, dest_));
   } else if (!force_) {
     // Ansible's copy leaves an existing dest alone with force: false, mode and owner included.
     return out;
-  } else {
-    const auto& have = current["content"].get_ref<const std::string&>();
-    if (have != want) {
-      out.changes.push_back({"content", "sha256:" + sha256Hex(have).substr(0, 12),
-                             "sha256:" + sha256Hex(want).substr(0, 12),
-                             contentDiff(have, want, dest_), true});
-    }
+  } else if (const auto& have = current["content"].get_ref<const std::string&>(); have != want) {
+    out.changes.push_back(contentChange(have, want, dest_));
   }
   const mode_t base = exists ? current.value("mode_bits", mode_t{0644}) : mode_t{0644};
-  if (!exists) {
-    attrs_.diff(current, base, false, out);
-  } else {
-    attrs_.diff(current, base, false, out);
-  }
+  attrs_.diff(current, base, false, out);
   return out;
 }
 

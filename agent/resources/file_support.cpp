@@ -323,6 +323,16 @@ std::string contentDiff(std::string_view before, std::string_view after, const s
   return text::unifiedDiff(before, after, path + " (current)", path + " (desired)");
 }
 
+Change creationChange(std::string_view content, const std::string& path) {
+  return {"state", "absent", "file", contentDiff("", content, path), /*sensitive=*/true};
+}
+
+Change contentChange(std::string_view have, std::string_view want, const std::string& path) {
+  return {"content", "sha256:" + sha256Hex(have).substr(0, 12),
+          "sha256:" + sha256Hex(want).substr(0, 12), contentDiff(have, want, path),
+          /*sensitive=*/true};
+}
+
 Result<void> writeManagedFile(Host& host, const ResourceContext& context,
                               const WriteRequest& request, nlohmann::json& result) {
   const std::string& path = *request.path;

@@ -78,4 +78,10 @@ Result<std::vector<std::string>> splitValidateCommand(const std::string& command
 // Unified diff of text content, or a one-line note for binary content.
 std::string contentDiff(std::string_view before, std::string_view after, const std::string& path);
 
+// The change for a file that does not exist yet ("state" absent -> file)
+// and for one whose bytes differ ("content", short sha256 before/after);
+// both carry the diff and are redacted under no_log.
+Change creationChange(std::string_view content, const std::string& path);
+Change contentChange(std::string_view have, std::string_view want, const std::string& path);
+
 }  // namespace sc::agent

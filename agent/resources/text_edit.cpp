@@ -1,6 +1,5 @@
 #include "agent/resources/text_edit.h"
 
-#include "common/hash.h"
 #include "common/large_stack.h"
 #include "common/limits.h"
 
@@ -101,16 +100,14 @@ Diff TextEditResource::diff(const State& current) const {
   if (!exists) {
     if (removing()) return out;
     const std::string created = safeEdit("");
-    out.changes.push_back({"state", "absent", "file", contentDiff("", created, path_), true});
+    out.changes.push_back(creationChange(created, path_));
     attrs_.diff(current, 0644, false, out);
     return out;
   }
   const auto& have = current["content"].get_ref<const std::string&>();
   const std::string want = safeEdit(have);
   if (want != have) {
-    out.changes.push_back({"content", "sha256:" + sha256Hex(have).substr(0, 12),
-                           "sha256:" + sha256Hex(want).substr(0, 12),
-                           contentDiff(have, want, path_), true});
+    out.changes.push_back(contentChange(have, want, path_));
   }
   attrs_.diff(current, current.value("mode_bits", mode_t{0644}), false, out);
   return out;
