@@ -13,24 +13,10 @@
 #include "agent/resources/meta.h"
 #include "agent/resources/replace.h"
 #include "agent/resources/stat.h"
+#include "common/text/suggest.h"
 
 namespace sc::agent {
 namespace {
-
-std::size_t editDistance(std::string_view a, std::string_view b) {
-  std::vector<std::size_t> row(b.size() + 1);
-  for (std::size_t j = 0; j <= b.size(); ++j) row[j] = j;
-  for (std::size_t i = 1; i <= a.size(); ++i) {
-    std::size_t diagonal = row[0];
-    row[0] = i;
-    for (std::size_t j = 1; j <= b.size(); ++j) {
-      const std::size_t above = row[j];
-      row[j] = std::min({row[j] + 1, row[j - 1] + 1, diagonal + (a[i - 1] == b[j - 1] ? 0 : 1)});
-      diagonal = above;
-    }
-  }
-  return row[b.size()];
-}
 
 Registry makeBuiltinRegistry() {
   Registry registry;
@@ -62,17 +48,10 @@ Result<std::unique_ptr<Resource>> Registry::create(const manifest::ResourceSpec&
                                                    const ResourceContext& context) const {
   const auto it = factories_.find(spec.type);
   if (it == factories_.end()) {
-    std::string best;
-    std::size_t best_distance = 3;
-    for (const auto& [kind, factory] : factories_) {
-      const auto distance = editDistance(spec.type, kind);
-      if (distance < best_distance) {
-        best = kind;
-        best_distance = distance;
-      }
-    }
-    std::string message = fmt::format("resource '{}': unknown kind '{}'", spec.id, spec.type);
-    if (!best.empty()) message += fmt::format("; did you mean '{}'?", best);
+    std::vector<std::string_view> known;
+    for (const auto& [kind, factory] : factories_) known.push_back(kind);
+    const std::string message = fmt::format("resource '{}': unknown kind '{}'{}", spec.id,
+                                            spec.type, text::didYouMean(spec.type, known));
     return Error(ErrorCode::Schema, message, spec.pointer + "/type");
   }
   return it->second(spec, context);
