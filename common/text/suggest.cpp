@@ -35,8 +35,26 @@ std::string nearestName(std::string_view word, const std::vector<std::string_vie
 }
 
 std::string didYouMean(std::string_view word, const std::vector<std::string_view>& candidates) {
-  const std::string best = nearestName(word, candidates);
-  return best.empty() ? std::string() : fmt::format("; did you mean '{}'?", best);
+  // Every candidate as near as the nearest, so a tie does not hide the
+  // intended word ("taks": 'tags' or 'tasks').
+  std::size_t best_distance = 3;
+  for (const std::string_view candidate : candidates) {
+    best_distance = std::min(best_distance, editDistance(word, candidate));
+  }
+  std::vector<std::string_view> nearest;
+  for (const std::string_view candidate : candidates) {
+    if (editDistance(word, candidate) == best_distance && best_distance < 3 &&
+        std::find(nearest.begin(), nearest.end(), candidate) == nearest.end()) {
+      nearest.push_back(candidate);
+    }
+  }
+  if (nearest.empty()) return {};
+  std::string names = fmt::format("'{}'", nearest[0]);
+  for (std::size_t i = 1; i < nearest.size() && i < 3; ++i) {
+    names += fmt::format("{} '{}'", i + 1 == std::min<std::size_t>(nearest.size(), 3) ? " or" : ",",
+                         nearest[i]);
+  }
+  return fmt::format("; did you mean {}?", names);
 }
 
 }  // namespace sc::text

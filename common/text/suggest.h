@@ -16,7 +16,8 @@ std::size_t editDistance(std::string_view a, std::string_view b);
 // Ties go to the first candidate in the list.
 std::string nearestName(std::string_view word, const std::vector<std::string_view>& candidates);
 
-// "; did you mean 'copy'?" or empty: ready to append to a message.
+// "; did you mean 'copy'?" (or "'tags' or 'tasks'" on a tie, at most three)
+// or empty: ready to append to a message.
 std::string didYouMean(std::string_view word, const std::vector<std::string_view>& candidates);
 
 }  // namespace sc::text

@@ -21,6 +21,7 @@ constexpr std::array kModules = {
     ModuleName{"include_role", kBuiltin, false, true},
     ModuleName{"import_role", kBuiltin, false, true},
     ModuleName{"include_vars", kBuiltin, false, true},
+    ModuleName{"import_playbook", kBuiltin, false, true},
     ModuleName{"set_fact", kBuiltin, false, true},
     ModuleName{"meta", kBuiltin, false, true},
     ModuleName{"add_host", kBuiltin, false, true},
