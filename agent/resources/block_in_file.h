@@ -7,8 +7,8 @@
 
 #include <memory>
 
-#include "agent/resources/python_regex.h"
 #include "agent/resources/text_edit.h"
+#include "common/text/python_regex.h"
 
 namespace sc::agent {
 

@@ -1,8 +1,8 @@
-#include "agent/resources/python_regex.h"
+#include "common/text/python_regex.h"
 
 #include <fmt/format.h>
 
-namespace sc::agent {
+namespace sc {
 namespace {
 
 // Rewrites the parts of a pattern whose meaning differs between Python's re
@@ -45,9 +45,10 @@ std::string translatePattern(std::string_view pattern, bool multiline) {
 
 }  // namespace
 
-Result<PythonRegex> compilePythonRegex(std::string_view pattern, bool multiline) {
+Result<PythonRegex> compilePythonRegex(std::string_view pattern, bool multiline, bool ignorecase) {
   std::string text(pattern);
   auto flags = std::regex::ECMAScript;
+  if (ignorecase) flags |= std::regex::icase;
   // Leading inline flags, as in "(?i)^listen".
   while (text.size() >= 4 && text.compare(0, 2, "(?") == 0 && text[3] == ')' &&
          std::string_view("ims").find(text[2]) != std::string_view::npos) {
@@ -148,4 +149,4 @@ Result<void> checkPythonTemplate(std::string_view templ, const std::regex& re) {
   return ok();
 }
 
-}  // namespace sc::agent
+}  // namespace sc

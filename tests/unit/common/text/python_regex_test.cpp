@@ -1,10 +1,10 @@
 // Python regular expressions on std::regex: what translates, what is
 // refused, and Python replacement templates.
-#include "agent/resources/python_regex.h"
+#include "common/text/python_regex.h"
 
 #include <gtest/gtest.h>
 
-namespace sc::agent {
+namespace sc {
 namespace {
 
 TEST(PythonRegexTest, RefusesPythonOnlySyntax) {
@@ -93,4 +93,4 @@ TEST(PythonRegexTest, TemplatesMayOnlyReferToExistingNumberedGroups) {
 }
 
 }  // namespace
-}  // namespace sc::agent
+}  // namespace sc
