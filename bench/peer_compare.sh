@@ -1,7 +1,11 @@
 #!/usr/bin/env bash
-# peer_compare.sh - time sc-agent side by side with CFEngine, Puppet and
+# peer_compare.sh - time smartcookies side by side with CFEngine, Puppet and
 # (optionally) Ansible on the peer-benchmark workload, in one run, and print
-# the figures and ratios as a Markdown table.
+# the figures and ratios as a Markdown table. smartcookies is timed twice:
+# `smartcookies` is sc-agent applying the manifest scctl compiled from
+# loop.yml once (what a host pays on each run), `scctl` is `scctl apply -c
+# local` compiling and applying loop.yml every run (what ansible-playbook
+# -c local does).
 #
 # usage: bench/peer_compare.sh [N ...]          sizes (default: 1000)
 # environment:
@@ -11,6 +15,8 @@
 #   BASE    work directory (default /tmp/sc-peerbench)
 #   AGENT   sc-agent binary (default build/release/agent/sc-agent, built
 #           with scripts/build.sh release sc-agent when missing)
+#   SCCTL   scctl binary (default build/release/controller/scctl, built the
+#           same way)
 #   PEERS_DIR  the workload generator's folder (default ../shared/bench/peers)
 #
 # Cases, as in the peer README: first (seed the root, converge), noop
@@ -30,9 +36,11 @@ RUNS=${RUNS:-10}
 BASE=${BASE:-/tmp/sc-peerbench}
 PEERS_DIR=${PEERS_DIR:-$REPO/../shared/bench/peers}
 AGENT=${AGENT:-$REPO/build/release/agent/sc-agent}
+SCCTL=${SCCTL:-$REPO/build/release/controller/scctl}
 
 [ -x "$PEERS_DIR/gen.sh" ] || { echo "peer_compare: no gen.sh in '$PEERS_DIR' (set PEERS_DIR)" >&2; exit 2; }
 if [ ! -x "$AGENT" ]; then "$REPO/scripts/build.sh" release sc-agent >/dev/null; fi
+if [ ! -x "$SCCTL" ]; then "$REPO/scripts/build.sh" release scctl >/dev/null; fi
 need=(hyperfine time)
 for peer in $PEERS; do
   case $peer in
@@ -77,12 +85,14 @@ for N in "${SIZES[@]}"; do
   bash "$PEERS_DIR/gen.sh" "$N" "$B" >/dev/null
   W=$B/workload
   REF=$("$W/treehash.sh" "$B/reference/root")
-  mkdir -p "$B/smartcookies"
-  python3 "$HERE/peer_manifest.py" "$B" "$B/smartcookies/root" > "$B/smartcookies/manifest.json"
-  for tool in smartcookies $PEERS; do
+  mkdir -p "$B/smartcookies" "$B/scctl"
+  "$SCCTL" compile "$B/ansible/loop.yml" -i localhost, -e "pb_root=$B/smartcookies/root" \
+    --serial 1 -o "$B/smartcookies/manifests" >/dev/null
+  for tool in smartcookies scctl $PEERS; do
     ROOT=$B/$tool/root
     case $tool in
-      smartcookies) CMD="$AGENT apply -q --manifest $B/smartcookies/manifest.json --state-dir $B/smartcookies/state >/dev/null" ;;
+      smartcookies) CMD="$AGENT apply -q --manifest $B/smartcookies/manifests/localhost.json --state-dir $B/smartcookies/state >/dev/null" ;;
+      scctl) CMD="$SCCTL apply -q -c local -i localhost, $B/ansible/loop.yml -e pb_root=$ROOT --state-dir $B/scctl/state >/dev/null" ;;
       cfengine) CMD="cf-agent -K -I -f $B/cfengine/loop.cf >/dev/null" ;;
       puppet) CMD="puppet apply --modulepath=$B/puppet/modules $B/puppet/loop.pp >/dev/null 2>&1" ;;
       ansible) CMD="ANSIBLE_CONFIG=$B/ansible/ansible.cfg ansible-playbook -c local -i localhost, $B/ansible/loop.yml >/dev/null" ;;
@@ -116,10 +126,14 @@ echo
 echo "Wall-time ratios, peer / smartcookies (higher means smartcookies is faster):"
 for N in "${SIZES[@]}"; do
   for peer in $PEERS; do
-    printf '  N=%s %-9s' "$N" "$peer"
+    # Ansible compiles its playbook on every run, so it is compared with
+    # scctl doing the same; the agent-based peers with sc-agent.
+    ours=smartcookies
+    [ "$peer" = ansible ] && ours=scctl
+    printf '  N=%s %-9s vs %-12s' "$N" "$peer" "$ours"
     for kase in first noop drift; do
       python3 -c "import sys; print('  %s %.1fx' % (sys.argv[1], float(sys.argv[2]) / float(sys.argv[3])), end='')" \
-        "$kase" "${ROWS[$N,$peer,$kase]}" "${ROWS[$N,smartcookies,$kase]}"
+        "$kase" "${ROWS[$N,$peer,$kase]}" "${ROWS[$N,$ours,$kase]}"
     done
     echo
   done

@@ -14,7 +14,7 @@ target_compile_options(sc_settings INTERFACE
 # of string, GCC PR 105562) and -Wrestrict (string concatenation, GCC PR
 # 105329) in standard headers; they stay warnings-as-errors in dev builds.
 target_compile_options(sc_settings INTERFACE
-  $<$<NOT:$<CONFIG:Debug>>:-Wno-maybe-uninitialized -Wno-restrict>)
+  $<$<AND:$<NOT:$<CONFIG:Debug>>,$<CXX_COMPILER_ID:GNU>>:-Wno-maybe-uninitialized -Wno-restrict>)
 target_compile_definitions(sc_settings INTERFACE
   SPDLOG_FMT_EXTERNAL
   SC_VERSION="${PROJECT_VERSION}")
@@ -23,6 +23,11 @@ if(SC_SANITIZE)
   set(_sc_san -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer)
   target_compile_options(sc_settings INTERFACE ${_sc_san})
   target_link_options(sc_settings INTERFACE ${_sc_san})
+endif()
+if(SC_FUZZ)
+  # Coverage instrumentation for every library the fuzz targets link; the
+  # targets themselves add -fsanitize=fuzzer (libFuzzer's main).
+  target_compile_options(sc_settings INTERFACE -fsanitize=fuzzer-no-link)
 endif()
 if(SC_CRASHPOINTS)
   target_compile_definitions(sc_settings INTERFACE SC_ENABLE_CRASHPOINTS=1)

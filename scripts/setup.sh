@@ -9,7 +9,7 @@ set -euo pipefail
 
 PACKAGES=(
   # toolchain
-  build-essential cmake ninja-build clang-format pkg-config
+  build-essential cmake ninja-build clang-format clang-14 libclang-rt-14-dev pkg-config
   # libraries (the checked set; see docs/building.md)
   libboost1.81-all-dev libssl-dev libssh2-1-dev libyaml-cpp-dev libfmt-dev
   libgtest-dev libgmock-dev libcli11-dev nlohmann-json3-dev libspdlog-dev

@@ -99,6 +99,10 @@ int runApply(const ApplyArgs& args) {
     return exit_code::kRejected;
   }
   std::string().swap(*bytes);  // the parsed form is all that is needed now
+  return applyManifest(*manifest, args);
+}
+
+int applyManifest(const manifest::Manifest& manifest, const ApplyArgs& args) {
   std::optional<fs::BackupStore> backups;
   ResourceContext context;
   context.max_file_bytes =
@@ -111,7 +115,7 @@ int runApply(const ApplyArgs& args) {
     if (!saved) return std::move(saved.error()).withContext("keeping a backup");
     return ok();
   };
-  auto plan = makePlan(*manifest, builtinRegistry(), context);
+  auto plan = makePlan(manifest, builtinRegistry(), context);
   if (!plan) {
     printError(plan.error());
     return exit_code::kRejected;

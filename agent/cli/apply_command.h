@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "agent/cli/options.h"
+#include "common/manifest/manifest.h"
 
 namespace sc::agent::cli {
 
@@ -25,5 +26,11 @@ struct ApplyArgs {
 
 CLI::App* addApplyCommand(CLI::App& app, ApplyArgs& args);
 int runApply(const ApplyArgs& args);
+
+// Applies an already parsed manifest with the options of `args` (its
+// manifest_path is only used in messages): plan, lock the state directory,
+// run with status lines and the recap. Returns the exit code. `scctl apply
+// -c local` compiles a playbook and hands each manifest here.
+int applyManifest(const manifest::Manifest& manifest, const ApplyArgs& args);
 
 }  // namespace sc::agent::cli

@@ -173,9 +173,9 @@ Result<Task> parseTask(const yaml::Node& node, Place place) {
 
   Task task;
   task.position = node.position;
-  std::vector<const std::pair<yaml::Node, yaml::Node>*> candidates;
+  std::vector<const yaml::MappingEntry*> candidates;
   const yaml::Node* args_keyword = nullptr;
-  const std::pair<yaml::Node, yaml::Node>* action_keyword = nullptr;
+  const yaml::MappingEntry* action_keyword = nullptr;
   for (const auto& entry : node.entries) {
     const auto& [key, value] = entry;
     if (const auto legacy = legacyReplacement(place, key.scalar); !legacy.empty()) {
@@ -205,7 +205,7 @@ Result<Task> parseTask(const yaml::Node& node, Place place) {
 
   // Which key is the module: exactly one known module among the keys that
   // are not keywords; any other such key is a misspelt keyword.
-  const std::pair<yaml::Node, yaml::Node>* module_entry = nullptr;
+  const yaml::MappingEntry* module_entry = nullptr;
   for (const auto* candidate : candidates) {
     if (findModule(candidate->first.scalar) == nullptr) continue;
     if (module_entry != nullptr || action_keyword != nullptr) {

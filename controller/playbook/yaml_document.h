@@ -29,17 +29,19 @@ struct Position {
   std::string text() const;  // "site.yml:14:9"
 };
 
+struct MappingEntry;
+
 class Node {
  public:
   enum class Kind { Null, Scalar, Sequence, Mapping };
 
   Kind kind = Kind::Null;
   Position position;
-  std::string scalar;       // Scalar: the text
-  bool quoted = false;      // Scalar: written in quotes (never typed as bool/int)
-  std::string tag;          // explicit tag such as "!vault", else empty
-  std::vector<Node> items;  // Sequence
-  std::vector<std::pair<Node, Node>> entries;  // Mapping, in document order
+  std::string scalar;                 // Scalar: the text
+  bool quoted = false;                // Scalar: written in quotes (never typed as bool/int)
+  std::string tag;                    // explicit tag such as "!vault", else empty
+  std::vector<Node> items;            // Sequence
+  std::vector<MappingEntry> entries;  // Mapping, in document order
 
   bool isNull() const { return kind == Kind::Null; }
   bool isScalar() const { return kind == Kind::Scalar; }
@@ -48,6 +50,15 @@ class Node {
 
   // Mapping lookup by scalar key; null when absent.
   const Node* find(std::string_view key) const;
+};
+
+// One key and its value. A struct rather than std::pair so the vector in
+// Node can hold it while Node is still incomplete (clang's libstdc++ use
+// instantiates pair eagerly).
+struct MappingEntry {
+  MappingEntry(Node key, Node value) : first(std::move(key)), second(std::move(value)) {}
+  Node first;
+  Node second;
 };
 
 struct YamlLimits {

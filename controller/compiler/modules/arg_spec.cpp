@@ -126,7 +126,10 @@ Result<Data> applyArgSpec(std::string_view module, const Data& args,
   if (!args.is_object()) {
     return Error(ErrorCode::Schema, fmt::format("the arguments of '{}' must be a mapping", module));
   }
-  for (const auto& [key, value] : args.items()) {
+  for (const auto& item : args.items()) {
+    // Named copies: clang 14 cannot capture structured bindings in lambdas.
+    const std::string& key = item.key();
+    const Data& value = item.value();
     if (isOmitted(value, omit)) continue;
     const auto spec = std::find_if(specs.begin(), specs.end(), [&key](const ArgSpec& candidate) {
       return candidate.name == key || std::find(candidate.aliases.begin(), candidate.aliases.end(),

@@ -1,0 +1,60 @@
+#include "controller/cli/apply_command.h"
+
+#include <cstdio>
+
+#include "common/exit_codes.h"
+#include "controller/cli/compile_command.h"
+
+namespace sc::controller::cli {
+
+CLI::App* addApplyCommand(CLI::App& app, ApplyArgs& args) {
+  auto* command = app.add_subcommand("apply", "Compile a playbook and apply it");
+  command->footer(R"(Examples:
+  scctl apply site.yml -i localhost, -c local --check --diff
+  scctl apply site.yml -i localhost, -c local --root /tmp/sandbox -e env=test
+
+Only -c local exists yet: every targeted host is applied on this machine,
+one after the other. Exit codes are sc-agent apply's (0 done, 1 failed,
+3 rejected, 4 changes pending with --check --detailed-exitcode, 5 busy).
+)");
+  addPlaybookOptions(*command, args.playbook);
+  command->add_option("-c,--connection", args.connection, "How to reach the hosts: local")
+      ->default_val("agent");
+  command->add_flag("-C,--check", args.agent.check, "Show what would change; change nothing");
+  command->add_flag("-D,--diff", args.agent.diff, "Show the differences in changed files");
+  command->add_flag("--detailed-exitcode", args.agent.detailed_exitcode,
+                    "With --check: exit 4 when something would change");
+  command->add_option("-t,--tags", args.agent.tags, "Only resources with these tags")
+      ->delimiter(',');
+  command->add_option("--skip-tags", args.agent.skip_tags, "Skip resources with these tags")
+      ->delimiter(',');
+  command->add_flag("--json", args.agent.json, "Print one JSON report per host");
+  command->add_flag("-q,--quiet", args.agent.quiet, "Print only changed and failed resources");
+  command->add_option("--timeout", args.agent.timeout_seconds, "Whole-run deadline in seconds");
+  agent::cli::addCommonOptions(*command, args.agent.common, /*with_root=*/true);
+  return command;
+}
+
+int runApply(const ApplyArgs& args) {
+  if (args.connection != "local") {
+    std::fprintf(stderr,
+                 "error: -c %s is not available yet; use -c local to apply on this machine\n",
+                 args.connection.c_str());
+    return exit_code::kUsage;
+  }
+  auto result = compileForCli(args.playbook, 0);
+  if (!result) return exit_code::kRejected;
+  int worst = exit_code::kDone;
+  for (const auto& manifest : result->manifests) {
+    if (result->manifests.size() > 1) std::fprintf(stdout, "\nHOST %s\n", manifest.host.c_str());
+    agent::cli::ApplyArgs agent_args = args.agent;
+    agent_args.manifest_path = args.playbook.playbook;
+    const int code = agent::cli::applyManifest(manifest, agent_args);
+    if (code != exit_code::kDone && (worst == exit_code::kDone || code == exit_code::kFailed)) {
+      worst = code;
+    }
+  }
+  return worst;
+}
+
+}  // namespace sc::controller::cli

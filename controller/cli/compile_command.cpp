@@ -1,0 +1,90 @@
+#include "controller/cli/compile_command.h"
+
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <cstdio>
+#include <filesystem>
+
+#include "common/exit_codes.h"
+#include "common/fs/atomic_file.h"
+#include "common/fs/unique_fd.h"
+#include "common/manifest/manifest.h"
+
+namespace sc::controller::cli {
+
+CLI::App* addCompileCommand(CLI::App& app, CompileArgs& args) {
+  auto* command = app.add_subcommand("compile", "Compile a playbook into one manifest per host");
+  command->footer(R"(Examples:
+  scctl compile site.yml -i inventory.ini -o manifests/
+  scctl compile site.yml -i web1,web2, -l web1 -e env=prod --facts facts/
+
+Exit codes:
+  0  every targeted host compiled
+  2  bad usage
+  3  the playbook, inventory, a role or a template is invalid (the error names file:line:col)
+)");
+  addPlaybookOptions(*command, args.playbook);
+  command->add_option("-o,--output", args.output_dir,
+                      "Write DIR/HOST.json for each host (default: print them on stdout)");
+  command->add_option("--serial", args.serial,
+                      "Serial number of the manifests (default: the current time in seconds)");
+  return command;
+}
+
+std::optional<compiler::CompileResult> compileForCli(const PlaybookOptions& options,
+                                                     std::uint64_t serial) {
+  auto compile_options = toCompileOptions(options);
+  if (!compile_options) {
+    printCompileError(compile_options.error());
+    return std::nullopt;
+  }
+  auto result = compiler::compilePlaybook(*compile_options);
+  if (!result) {
+    printCompileError(result.error());
+    return std::nullopt;
+  }
+  for (const std::string& warning : result->warnings) {
+    std::fprintf(stderr, "warning: %s\n", warning.c_str());
+  }
+  const std::uint64_t stamp =
+      serial != 0
+          ? serial
+          : static_cast<std::uint64_t>(std::chrono::duration_cast<std::chrono::seconds>(
+                                           std::chrono::system_clock::now().time_since_epoch())
+                                           .count());
+  for (auto& manifest : result->manifests) manifest.serial = stamp;
+  return std::move(*result);
+}
+
+int runCompile(const CompileArgs& args) {
+  auto result = compileForCli(args.playbook, args.serial);
+  if (!result) return exit_code::kRejected;
+  if (args.output_dir.empty()) {
+    nlohmann::json all = nlohmann::json::object();
+    for (const auto& manifest : result->manifests) all[manifest.host] = manifest::toJson(manifest);
+    std::fprintf(stdout, "%s\n", all.dump(2).c_str());
+    return exit_code::kDone;
+  }
+  std::error_code ec;
+  std::filesystem::create_directories(args.output_dir, ec);
+  fs::UniqueFd dir(::open(args.output_dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
+  if (!dir.valid()) {
+    std::fprintf(stderr, "error: cannot open the output directory %s\n", args.output_dir.c_str());
+    return exit_code::kUsage;
+  }
+  for (const auto& manifest : result->manifests) {
+    const std::string name = manifest.host + ".json";
+    auto written = fs::writeFileAtomicAt(dir.get(), name, manifest::toJson(manifest).dump(2) + "\n",
+                                         fs::AtomicWriteOptions{});
+    if (!written) {
+      std::fprintf(stderr, "error: %s: %s\n", name.c_str(), written.error().describe().c_str());
+      return exit_code::kFailed;
+    }
+    std::fprintf(stdout, "%s/%s\n", args.output_dir.c_str(), name.c_str());
+  }
+  return exit_code::kDone;
+}
+
+}  // namespace sc::controller::cli

@@ -1,0 +1,25 @@
+// `scctl compile`: playbook + inventory -> one manifest per host, written
+// to a directory (HOST.json) or printed.
+#pragma once
+
+#include <CLI/CLI.hpp>
+
+#include "controller/cli/playbook_options.h"
+
+namespace sc::controller::cli {
+
+struct CompileArgs {
+  PlaybookOptions playbook;
+  std::string output_dir;    // empty: print the manifests on stdout
+  std::uint64_t serial = 0;  // 0: the current time in seconds
+};
+
+CLI::App* addCompileCommand(CLI::App& app, CompileArgs& args);
+int runCompile(const CompileArgs& args);
+
+// The compile step `scctl compile` and `scctl apply` share: options ->
+// manifests, with warnings and errors printed. Null on error.
+std::optional<compiler::CompileResult> compileForCli(const PlaybookOptions& options,
+                                                     std::uint64_t serial);
+
+}  // namespace sc::controller::cli

@@ -1,0 +1,804 @@
+#include "controller/compiler/compiler.h"
+
+#include <fmt/format.h>
+
+#include <filesystem>
+#include <fstream>
+#include <set>
+#include <sstream>
+
+#include "common/hash.h"
+#include "controller/compiler/modules/arg_spec.h"
+#include "controller/compiler/modules/module.h"
+#include "controller/compiler/runtime_condition.h"
+#include "controller/compiler/templar.h"
+#include "controller/compiler/variables.h"
+#include "controller/playbook/host_pattern.h"
+#include "controller/playbook/inventory.h"
+#include "controller/playbook/inventory_vars.h"
+#include "controller/playbook/play.h"
+#include "controller/playbook/role.h"
+#include "controller/playbook/yaml_value.h"
+
+namespace sc::controller::compiler {
+namespace {
+
+namespace fs = std::filesystem;
+using playbook::Play;
+using playbook::Role;
+using playbook::Task;
+
+Error at(const yaml::Position& position, Error error) {
+  if (error.where().empty()) {
+    return Error(error.code(), error.message(), position.text(), error.cause());
+  }
+  return error;
+}
+
+// Where a task's sources are found: its role, else the playbook.
+struct RoleFrame {
+  std::string name;
+  std::string directory;
+  Data defaults = Data::object();
+  Data vars = Data::object();
+  Data params = Data::object();
+};
+
+// What enclosing blocks, roles and imports hand down to each task.
+struct Inherited {
+  std::vector<std::pair<std::string, yaml::Position>> when;  // all must hold
+  std::vector<std::string> tags;
+  std::vector<Data> vars;  // innermost last
+  const RoleFrame* role = nullptr;
+  Data environment;
+  bool no_log = false;
+  bool ignore_errors = false;
+};
+
+struct Decision {
+  bool skip = false;
+  std::vector<manifest::Condition> run_time;  // all must hold on the host
+};
+
+std::optional<manifest::Condition> allOf(std::vector<manifest::Condition> conditions) {
+  if (conditions.empty()) return std::nullopt;
+  if (conditions.size() == 1) return std::move(conditions.front());
+  manifest::Condition all;
+  all.kind = manifest::Condition::Kind::All;
+  all.children = std::move(conditions);
+  return all;
+}
+
+struct HostState {
+  std::string name;
+  Data inventory_vars = Data::object();
+  Data facts;  // null: none known
+  Data set_facts = Data::object();
+  std::set<std::string> registered;
+  manifest::Manifest manifest;
+};
+
+class PlayCompiler : public modules::ModuleContext {
+ public:
+  // `magic` holds what every host of the play shares (groups, hostvars,
+  // play_hosts, omit); `host_magic` this host's own (inventory_hostname,
+  // group_names).
+  PlayCompiler(const CompileOptions& options, const Play& play, std::size_t play_index,
+               HostState& host, Templar& templar, const Data& magic, Data host_magic,
+               std::string omit)
+      : options_(options),
+        play_(play),
+        play_index_(play_index),
+        host_(host),
+        templar_(templar),
+        magic_(magic),
+        host_magic_(std::move(host_magic)),
+        omit_(std::move(omit)) {}
+
+  Result<void> compile();
+
+  // modules::ModuleContext
+  std::string_view omit() const override { return omit_; }
+  Result<std::string> findSource(std::string_view src, std::string_view folder) override;
+  Result<std::string> renderTemplate(const std::string& path) override;
+  Data environment() const override { return environment_; }
+
+ private:
+  Result<void> compileTasks(const std::vector<Task>& tasks, const Inherited& inherited,
+                            bool handlers);
+  Result<void> compileTask(const Task& task, const Inherited& inherited, bool handlers);
+  Result<void> compileRole(const playbook::RoleReference& reference, const Inherited& inherited,
+                           const std::string& tasks_from, int depth);
+  Result<void> emit(const Task& task, const Inherited& inherited, const Data& loop_vars,
+                    bool handlers, std::size_t item_index, bool looped,
+                    std::optional<manifest::Condition> when);
+  Result<void> loadVarsFiles();
+  VariableScope scopeFor(const Inherited& inherited, const Data* loop_vars);
+  Result<Data> value(const yaml::Node& node, VariableScope& scope);
+  Result<bool> conditionsHold(const std::vector<std::pair<std::string, yaml::Position>>& when,
+                              VariableScope& scope);
+  // Decides what it can now; conditions over run-time results are kept for
+  // the agent.
+  Result<Decision> decide(const std::vector<std::pair<std::string, yaml::Position>>& when,
+                          VariableScope& scope, const std::set<std::string>& run_time);
+  Result<std::optional<manifest::Condition>> resultCondition(const yaml::Node& node,
+                                                             VariableScope& scope,
+                                                             const std::set<std::string>& run_time);
+  Result<std::string> resolveHandler(const std::string& name, const yaml::Position& where);
+  void registerHandler(const Task& handler, const RoleFrame* role);
+
+  const CompileOptions& options_;
+  const Play& play_;
+  std::size_t play_index_;
+  HostState& host_;
+  Templar& templar_;
+  const Data& magic_;
+  Data host_magic_;
+  std::string omit_;
+  Data play_vars_ = Data::object();
+  Data vars_files_ = Data::object();
+  std::vector<Data> role_vars_;  // vars of every role seen in the play, in order
+  std::vector<std::unique_ptr<RoleFrame>> roles_;
+  std::set<std::string> roles_seen_;  // directory, task file and parameters
+  std::vector<std::pair<std::string, const Task*>> handler_names_;  // name or listen -> handler
+  std::map<const Task*, std::string> handler_ids_;
+  std::map<const Task*, const RoleFrame*> handler_roles_;
+  std::vector<std::unique_ptr<Role>> role_tasks_;             // roles loaded for this play
+  std::vector<std::unique_ptr<std::vector<Task>>> included_;  // task files imported
+  std::size_t counter_ = 0;
+  std::size_t task_number_ = 0;  // the task being emitted; its items share it
+  // The task being compiled, for the module context.
+  VariableScope* scope_ = nullptr;
+  const RoleFrame* role_ = nullptr;
+  Data environment_;
+};
+
+Result<Data> PlayCompiler::value(const yaml::Node& node, VariableScope& scope) {
+  SC_TRY_ASSIGN(const Data raw, toData(node));
+  auto templated = templar_.templateValue(raw, scope, node.position);
+  if (!templated) return at(node.position, templated.error());
+  return templated;
+}
+
+VariableScope PlayCompiler::scopeFor(const Inherited& inherited, const Data* loop_vars) {
+  VariableScope scope(templar_);
+  if (loop_vars != nullptr) scope.addLayer(loop_vars);
+  scope.addLayer(&options_.extra_vars);
+  scope.addLayer(&host_magic_);
+  scope.addLayer(&magic_);
+  if (inherited.role != nullptr) scope.addLayer(&inherited.role->params);
+  scope.addLayer(&host_.set_facts);
+  for (auto it = inherited.vars.rbegin(); it != inherited.vars.rend(); ++it) scope.addLayer(&*it);
+  if (inherited.role != nullptr) scope.addLayer(&inherited.role->vars);
+  for (auto it = role_vars_.rbegin(); it != role_vars_.rend(); ++it) scope.addLayer(&*it);
+  scope.addLayer(&vars_files_);
+  scope.addLayer(&play_vars_);
+  if (!host_.facts.is_null()) scope.addLayer(&host_.facts);
+  scope.addLayer(&host_.inventory_vars);
+  if (inherited.role != nullptr) scope.addLayer(&inherited.role->defaults);
+  for (const auto& role : roles_) scope.addLayer(&role->defaults);
+  scope.setRunTimeNames(&host_.registered);
+  if (host_.facts.is_null()) {
+    scope.setMissingFactsMessage(fmt::format(
+        "no facts are known for host '{}': gather them with `sc-agent facts` into the "
+        "controller's cache, pass --facts DIR, or set gather_facts: false and do not read them",
+        host_.name));
+  }
+  return scope;
+}
+
+Result<Decision> PlayCompiler::decide(
+    const std::vector<std::pair<std::string, yaml::Position>>& when, VariableScope& scope,
+    const std::set<std::string>& run_time) {
+  Decision decision;
+  for (const auto& [text, position] : when) {
+    if (!Templar::hasTemplate(text)) {
+      auto parsed = templar_.expression(text, position);
+      if (!parsed) return at(position, parsed.error());
+      if (readsRunTime((*parsed)->root(), run_time)) {
+        SC_TRY_ASSIGN(manifest::Condition condition, toRunTimeCondition(**parsed, run_time, scope));
+        decision.run_time.push_back(std::move(condition));
+        continue;
+      }
+    }
+    auto holds = templar_.condition(text, scope, position);
+    if (!holds) return at(position, holds.error());
+    if (!*holds) {
+      decision.skip = true;
+      return decision;
+    }
+  }
+  return decision;
+}
+
+Result<std::optional<manifest::Condition>> PlayCompiler::resultCondition(
+    const yaml::Node& node, VariableScope& scope, const std::set<std::string>& run_time) {
+  SC_TRY_ASSIGN(const Data written, toData(node));
+  std::vector<std::pair<std::string, yaml::Position>> parts;
+  std::vector<manifest::Condition> constants;
+  const std::vector<yaml::Node> items =
+      node.isSequence() ? node.items : std::vector<yaml::Node>{node};
+  for (const yaml::Node& item : items) {
+    SC_TRY_ASSIGN(const Data part, toData(item));
+    if (part.is_boolean()) {
+      manifest::Condition constant;
+      constant.constant = part.get<bool>();
+      constants.push_back(constant);
+    } else {
+      parts.emplace_back(item.scalar, item.position);
+    }
+  }
+  (void)written;
+  SC_TRY_ASSIGN(Decision decision, decide(parts, scope, run_time));
+  if (decision.skip) {
+    manifest::Condition never;
+    never.constant = false;
+    return std::optional<manifest::Condition>(never);
+  }
+  for (auto& condition : constants) decision.run_time.push_back(std::move(condition));
+  if (decision.run_time.empty()) {
+    manifest::Condition always;
+    always.constant = true;
+    return std::optional<manifest::Condition>(always);
+  }
+  return allOf(std::move(decision.run_time));
+}
+
+Result<bool> PlayCompiler::conditionsHold(
+    const std::vector<std::pair<std::string, yaml::Position>>& when, VariableScope& scope) {
+  for (const auto& [expression, position] : when) {
+    auto holds = templar_.condition(expression, scope, position);
+    if (!holds) return at(position, holds.error());
+    if (!*holds) return false;
+  }
+  return true;
+}
+
+Result<std::string> PlayCompiler::findSource(std::string_view src, std::string_view folder) {
+  fs::path path{std::string(src)};
+  if (path.is_absolute()) return path.string();
+  std::vector<fs::path> candidates;
+  if (role_ != nullptr) {
+    candidates.push_back(fs::path(role_->directory) / folder / path);
+    candidates.push_back(fs::path(role_->directory) / path);
+  }
+  candidates.push_back(fs::path(play_.directory) / folder / path);
+  candidates.push_back(fs::path(play_.directory) / path);
+  std::string looked;
+  for (const fs::path& candidate : candidates) {
+    std::error_code ec;
+    if (fs::exists(candidate, ec)) return candidate.string();
+    looked += (looked.empty() ? "" : ", ") + candidate.string();
+  }
+  return Error(ErrorCode::NotFound,
+               fmt::format("could not find '{}' (looked in {})", std::string(src), looked));
+}
+
+Result<std::string> PlayCompiler::renderTemplate(const std::string& path) {
+  SC_CHECK(scope_ != nullptr, "templates render while a task compiles");
+  return templar_.renderFile(path, *scope_);
+}
+
+Result<std::string> PlayCompiler::resolveHandler(const std::string& name,
+                                                 const yaml::Position& where) {
+  for (const auto& [handler_name, handler] : handler_names_) {
+    if (handler_name == name) return handler_ids_.at(handler);
+  }
+  return Error(ErrorCode::NotFound, fmt::format("notify: no handler named '{}' in this play", name),
+               where.text());
+}
+
+Result<void> PlayCompiler::emit(const Task& task, const Inherited& inherited, const Data& loop_vars,
+                                bool handlers, std::size_t item_index, bool looped,
+                                std::optional<manifest::Condition> when) {
+  VariableScope scope = scopeFor(inherited, loop_vars.empty() ? nullptr : &loop_vars);
+  scope_ = &scope;
+  role_ = inherited.role;
+  SC_TRY_ASSIGN(const Data args, value(task.args, scope));
+  environment_ = inherited.environment;
+  if (const yaml::Node* env = task.keyword("environment")) {
+    SC_TRY_ASSIGN(environment_, value(*env, scope));
+  }
+  auto compiled = modules::compileModule(task.action, args, *this);
+  scope_ = nullptr;
+  if (!compiled) return at(task.action_position, compiled.error());
+
+  manifest::ResourceSpec spec;
+  spec.type = compiled->type;
+  spec.params = nlohmann::json::parse(compiled->params.dump());
+  std::string name = task.action;
+  if (const yaml::Node* node = task.keyword("name")) {
+    SC_TRY_ASSIGN(const Data rendered, value(*node, scope));
+    name = rendered.is_string() ? rendered.get<std::string>() : rendered.dump();
+  }
+  if (inherited.role != nullptr) name = inherited.role->name + " : " + name;
+  spec.name = name;
+  if (looped) {
+    std::string label;
+    if (loop_vars.contains("__label")) label = loop_vars["__label"].get<std::string>();
+    spec.name += " (item=" + label + ")";
+  }
+  spec.id = handlers ? handler_ids_.at(&task)
+                     : fmt::format("p{}-t{}", play_index_ + 1, task_number_) +
+                           (looped ? fmt::format("-{}", item_index) : "");
+  spec.tags = inherited.tags;
+  if (const yaml::Node* notify = task.keyword("notify")) {
+    SC_TRY_ASSIGN(const Data names, value(*notify, scope));
+    const Data list = names.is_array() ? names : Data::array({names});
+    for (const Data& handler : list) {
+      SC_TRY_ASSIGN(std::string id, resolveHandler(handler.is_string() ? handler.get<std::string>()
+                                                                       : handler.dump(),
+                                                   notify->position));
+      spec.notify.push_back(std::move(id));
+    }
+  }
+  if (const yaml::Node* flag = task.keyword("ignore_errors")) {
+    SC_TRY_ASSIGN(const Data v, value(*flag, scope));
+    SC_TRY_ASSIGN(spec.ignore_errors, modules::toBool(v));
+  } else {
+    spec.ignore_errors = inherited.ignore_errors;
+  }
+  if (const yaml::Node* flag = task.keyword("no_log")) {
+    SC_TRY_ASSIGN(const Data v, value(*flag, scope));
+    SC_TRY_ASSIGN(spec.no_log, modules::toBool(v));
+  } else {
+    spec.no_log = inherited.no_log;
+  }
+  if (const yaml::Node* check = task.keyword("check_mode")) {
+    SC_TRY_ASSIGN(const Data v, value(*check, scope));
+    SC_TRY_ASSIGN(const bool always, modules::toBool(v));
+    spec.check_mode =
+        always ? manifest::CheckModeOverride::AlwaysCheck : manifest::CheckModeOverride::NeverCheck;
+  }
+  spec.when = std::move(when);
+  std::set<std::string> run_time = host_.registered;
+  if (const yaml::Node* reg = task.keyword("register")) {
+    if (looped) {
+      return Error(ErrorCode::Schema, "register: on a looped task is not supported yet",
+                   reg->position.text());
+    }
+    spec.register_as = reg->scalar;
+    run_time.insert(reg->scalar);
+  }
+  if (const yaml::Node* node = task.keyword("changed_when")) {
+    SC_TRY_ASSIGN(spec.changed_when, resultCondition(*node, scope, run_time));
+  }
+  if (const yaml::Node* node = task.keyword("failed_when")) {
+    SC_TRY_ASSIGN(spec.failed_when, resultCondition(*node, scope, run_time));
+  }
+  if (!spec.register_as.empty()) host_.registered.insert(spec.register_as);
+  for (const char* keyword : {"until", "delegate_to", "async"}) {
+    if (const yaml::Node* node = task.keyword(keyword)) {
+      return Error(ErrorCode::Schema, fmt::format("{}: is not supported yet", keyword),
+                   node->position.text());
+    }
+  }
+  spec.pointer = task.position.text();
+  (handlers ? host_.manifest.handlers : host_.manifest.resources).push_back(std::move(spec));
+  return {};
+}
+
+Result<void> PlayCompiler::compileTask(const Task& task, const Inherited& outer, bool handlers) {
+  Inherited inherited = outer;
+  if (const yaml::Node* when = task.keyword("when")) {
+    const std::vector<yaml::Node> items =
+        when->isSequence() ? when->items : std::vector<yaml::Node>{*when};
+    for (const yaml::Node& item : items) {
+      if (item.isScalar() && !item.quoted && (item.scalar == "true" || item.scalar == "True")) {
+        continue;
+      }
+      inherited.when.emplace_back(item.scalar, item.position);
+    }
+  }
+  if (const yaml::Node* tags = task.keyword("tags")) {
+    SC_TRY_ASSIGN(const Data list, toData(*tags));
+    for (const Data& tag : list.is_array() ? list : Data::array({list})) {
+      std::string text = tag.is_string() ? tag.get<std::string>() : tag.dump();
+      // "a,b" is two tags, as in Ansible.
+      std::stringstream split(text);
+      for (std::string one; std::getline(split, one, ',');) {
+        if (!one.empty()) inherited.tags.push_back(one);
+      }
+    }
+  }
+  if (const yaml::Node* vars = task.keyword("vars")) {
+    SC_TRY_ASSIGN(Data data, toData(*vars));
+    if (!data.is_object() && !data.is_null()) {
+      return Error(ErrorCode::Schema, "vars: must be a mapping", vars->position.text());
+    }
+    inherited.vars.push_back(data.is_null() ? Data::object() : std::move(data));
+  }
+  if (const yaml::Node* env = task.keyword("environment"); env != nullptr && task.is_block) {
+    VariableScope scope = scopeFor(inherited, nullptr);
+    SC_TRY_ASSIGN(inherited.environment, value(*env, scope));
+  }
+
+  if (task.is_block) {
+    if (!task.rescue.empty() || !task.always.empty()) {
+      return Error(ErrorCode::Schema, "rescue: and always: are not supported yet",
+                   task.position.text());
+    }
+    return compileTasks(task.block, inherited, handlers);
+  }
+
+  VariableScope scope = scopeFor(inherited, nullptr);
+  const std::string& action = task.action;
+  if (action == "import_tasks" || action == "include_tasks" || action == "include") {
+    SC_TRY_ASSIGN(const bool holds, conditionsHold(inherited.when, scope));
+    if (!holds) return {};
+    inherited.when.clear();
+    SC_TRY_ASSIGN(const Data args, value(task.args, scope));
+    std::string file = args.value("_raw_params", args.value("file", ""));
+    if (file.empty()) {
+      return Error(ErrorCode::Schema, fmt::format("{} needs a file name", action),
+                   task.action_position.text());
+    }
+    fs::path path = file;
+    if (path.is_relative()) {
+      path = inherited.role != nullptr ? fs::path(inherited.role->directory) / "tasks" / path
+                                       : fs::path(task.position.file).parent_path() / path;
+    }
+    SC_TRY_ASSIGN(const auto documents, yaml::loadYamlFile(path.string()));
+    if (documents.empty()) return {};
+    SC_TRY_ASSIGN(const auto tasks,
+                  playbook::parseTaskList(documents.front(), handlers ? playbook::Place::Handler
+                                                                      : playbook::Place::Task));
+    included_.push_back(std::make_unique<std::vector<Task>>(tasks));
+    return compileTasks(*included_.back(), inherited, handlers);
+  }
+  if (action == "import_role" || action == "include_role") {
+    SC_TRY_ASSIGN(const bool holds, conditionsHold(inherited.when, scope));
+    if (!holds) return {};
+    inherited.when.clear();
+    SC_TRY_ASSIGN(const Data args, value(task.args, scope));
+    playbook::RoleReference reference;
+    reference.position = task.action_position;
+    reference.name = args.value("name", "");
+    return compileRole(reference, inherited, args.value("tasks_from", "main"), 0);
+  }
+
+  // Loops: the items are known at compile time.
+  std::vector<Data> items;
+  bool looped = false;
+  if (!task.loop_kind.empty()) {
+    looped = true;
+    const yaml::Node* loop =
+        task.keyword(task.loop_kind == "loop" ? "loop" : "with_" + task.loop_kind);
+    SC_TRY_ASSIGN(Data list, value(*loop, scope));
+    if (task.loop_kind == "items") {
+      Data flat = Data::array();
+      for (const Data& item : list.is_array() ? list : Data::array({list})) {
+        if (item.is_array()) {
+          for (const Data& inner : item) flat.push_back(inner);
+        } else {
+          flat.push_back(item);
+        }
+      }
+      list = std::move(flat);
+    } else if (task.loop_kind == "dict") {
+      Data pairs = Data::array();
+      for (const auto& [key, item] : list.items()) pairs.push_back({{"key", key}, {"value", item}});
+      list = std::move(pairs);
+    } else if (task.loop_kind != "loop" && task.loop_kind != "list") {
+      return Error(ErrorCode::Schema, fmt::format("with_{} is not supported yet", task.loop_kind),
+                   loop->position.text());
+    }
+    if (!list.is_array()) {
+      return Error(ErrorCode::Schema, "a loop needs a list", loop->position.text());
+    }
+    for (Data& item : list) items.push_back(std::move(item));
+  } else {
+    items.push_back(nullptr);
+  }
+
+  std::string loop_var = "item";
+  const yaml::Node* label = nullptr;
+  if (const yaml::Node* control = task.keyword("loop_control")) {
+    if (const yaml::Node* var = control->find("loop_var")) loop_var = var->scalar;
+    label = control->find("label");
+  }
+  if (task.action == "set_fact" || task.action == "include_vars") {
+    for (std::size_t i = 0; i < items.size(); ++i) {
+      Data loop_vars = Data::object();
+      if (looped) loop_vars[loop_var] = items[i];
+      VariableScope item_scope = scopeFor(inherited, looped ? &loop_vars : nullptr);
+      SC_TRY_ASSIGN(const bool holds, conditionsHold(inherited.when, item_scope));
+      if (!holds) continue;
+      SC_TRY_ASSIGN(const Data args, value(task.args, item_scope));
+      if (task.action == "set_fact") {
+        for (const auto& [key, item] : args.items()) {
+          if (key != "cacheable") host_.set_facts[key] = item;
+        }
+      } else {
+        std::string file = args.value("_raw_params", args.value("file", ""));
+        fs::path path = file;
+        if (path.is_relative()) {
+          path = inherited.role != nullptr ? fs::path(inherited.role->directory) / "vars" / path
+                                           : fs::path(task.position.file).parent_path() / path;
+        }
+        SC_TRY_ASSIGN(const auto documents, yaml::loadYamlFile(path.string()));
+        if (!documents.empty()) {
+          SC_TRY_ASSIGN(const Data vars, toData(documents.front()));
+          if (vars.is_object()) {
+            for (const auto& [key, item] : vars.items()) host_.set_facts[key] = item;
+          }
+        }
+      }
+    }
+    return {};
+  }
+  Decision decision;
+  if (!handlers) task_number_ = ++counter_;
+  for (std::size_t i = 0; i < items.size(); ++i) {
+    Data loop_vars = Data::object();
+    if (looped) {
+      loop_vars[loop_var] = items[i];
+      VariableScope item_scope = scopeFor(inherited, &loop_vars);
+      SC_TRY_ASSIGN(decision, decide(inherited.when, item_scope, host_.registered));
+      if (decision.skip) continue;
+      if (label != nullptr) {
+        SC_TRY_ASSIGN(const Data text, value(*label, item_scope));
+        loop_vars["__label"] = text.is_string() ? text.get<std::string>() : text.dump();
+      } else {
+        loop_vars["__label"] = items[i].is_string() ? items[i].get<std::string>() : items[i].dump();
+      }
+    } else {
+      SC_TRY_ASSIGN(decision, decide(inherited.when, scope, host_.registered));
+      if (decision.skip) return {};
+    }
+    SC_TRY(emit(task, inherited, loop_vars, handlers, i, looped, allOf(decision.run_time)));
+  }
+  return {};
+}
+
+Result<void> PlayCompiler::compileTasks(const std::vector<Task>& tasks, const Inherited& inherited,
+                                        bool handlers) {
+  for (const Task& task : tasks) SC_TRY(compileTask(task, inherited, handlers));
+  return {};
+}
+
+Result<void> PlayCompiler::compileRole(const playbook::RoleReference& reference,
+                                       const Inherited& outer, const std::string& tasks_from,
+                                       int depth) {
+  if (depth > 32) {
+    return Error(ErrorCode::TooDeep, "role dependencies nest deeper than 32 levels",
+                 reference.position.text());
+  }
+  SC_TRY_ASSIGN(
+      const std::string directory,
+      playbook::findRole(reference.name, play_.directory, options_.roles_path, reference.position));
+  SC_TRY_ASSIGN(const Role role, playbook::loadRole(reference.name, directory, tasks_from));
+  // A role runs once per play for the same parameters, unless its meta
+  // allows duplicates (Ansible's rule).
+  std::string identity = directory + "\n" + tasks_from;
+  for (const auto& [key, node] : reference.parameters) {
+    SC_TRY_ASSIGN(const Data parameter, toData(node));
+    identity += "\n" + key + "=" + parameter.dump();
+  }
+  if (!role.allow_duplicates && !roles_seen_.insert(identity).second) return {};
+  auto frame = std::make_unique<RoleFrame>();
+  frame->name = fs::path(reference.name).filename().string();
+  frame->directory = directory;
+  if (!role.defaults.isNull()) {
+    SC_TRY_ASSIGN(frame->defaults, toData(role.defaults));
+  }
+  if (!role.vars.isNull()) {
+    SC_TRY_ASSIGN(frame->vars, toData(role.vars));
+  }
+  for (const auto& [key, node] : reference.parameters) {
+    SC_TRY_ASSIGN(frame->params[key], toData(node));
+  }
+  frame->params["role_name"] = frame->name;
+  frame->params["role_path"] = directory;
+  Inherited inherited = outer;
+  for (const auto& [key, node] : reference.keywords) {
+    if (key == "when") {
+      inherited.when.emplace_back(node.scalar, node.position);
+    } else if (key == "tags") {
+      SC_TRY_ASSIGN(const Data list, toData(node));
+      for (const Data& tag : list.is_array() ? list : Data::array({list})) {
+        inherited.tags.push_back(tag.is_string() ? tag.get<std::string>() : tag.dump());
+      }
+    } else if (key == "vars") {
+      SC_TRY_ASSIGN(Data vars, toData(node));
+      for (const auto& [name, item] : vars.items()) frame->params[name] = item;
+    }
+  }
+  for (const auto& dependency : role.dependencies) {
+    SC_TRY(compileRole(dependency, inherited, "main", depth + 1));
+  }
+  const RoleFrame* raw = frame.get();
+  roles_.push_back(std::move(frame));
+  role_vars_.push_back(raw->vars);
+  role_tasks_.push_back(std::make_unique<Role>(role));
+  for (const Task& handler : role_tasks_.back()->handlers) registerHandler(handler, raw);
+  inherited.role = raw;
+  return compileTasks(role_tasks_.back()->tasks, inherited, false);
+}
+
+void PlayCompiler::registerHandler(const Task& handler, const RoleFrame* role) {
+  const std::string id = fmt::format("p{}-h{}", play_index_ + 1, handler_ids_.size() + 1);
+  handler_ids_[&handler] = id;
+  handler_roles_[&handler] = role;
+  if (const yaml::Node* name = handler.keyword("name"))
+    handler_names_.emplace_back(name->scalar, &handler);
+  if (const yaml::Node* listen = handler.keyword("listen")) {
+    const std::vector<yaml::Node> topics =
+        listen->isSequence() ? listen->items : std::vector<yaml::Node>{*listen};
+    for (const yaml::Node& topic : topics) handler_names_.emplace_back(topic.scalar, &handler);
+  }
+}
+
+Result<void> PlayCompiler::compile() {
+  if (const yaml::Node* vars = play_.keyword("vars")) {
+    SC_TRY_ASSIGN(play_vars_, toData(*vars));
+    if (play_vars_.is_null()) play_vars_ = Data::object();
+  }
+  for (const auto& with : play_.imported_with) {
+    if (const yaml::Node* vars = playbook::findKeyword(with, "vars")) {
+      SC_TRY_ASSIGN(const Data data, toData(*vars));
+      for (const auto& [key, item] : data.items()) play_vars_[key] = item;
+    }
+  }
+  SC_TRY(loadVarsFiles());
+  for (const Task& handler : play_.handlers) registerHandler(handler, nullptr);
+
+  Inherited inherited;
+  for (const auto& with : play_.imported_with) {
+    if (const yaml::Node* when = playbook::findKeyword(with, "when")) {
+      inherited.when.emplace_back(when->scalar, when->position);
+    }
+  }
+  if (const yaml::Node* tags = play_.keyword("tags")) {
+    SC_TRY_ASSIGN(const Data list, toData(*tags));
+    for (const Data& tag : list.is_array() ? list : Data::array({list})) {
+      inherited.tags.push_back(tag.is_string() ? tag.get<std::string>() : tag.dump());
+    }
+  }
+  SC_TRY(compileTasks(play_.pre_tasks, inherited, false));
+  for (const auto& reference : play_.roles) SC_TRY(compileRole(reference, inherited, "main", 0));
+  SC_TRY(compileTasks(play_.tasks, inherited, false));
+  SC_TRY(compileTasks(play_.post_tasks, inherited, false));
+
+  // Handlers compile last, with the variables the play ended with; roles'
+  // handlers come before the play's, the order Ansible runs them in.
+  for (const auto& role : role_tasks_) {
+    for (const Task& handler : role->handlers) {
+      Inherited in_role = inherited;
+      in_role.role = handler_roles_.at(&handler);
+      SC_TRY(compileTask(handler, in_role, true));
+    }
+  }
+  for (const Task& handler : play_.handlers) SC_TRY(compileTask(handler, inherited, true));
+  return {};
+}
+
+Result<void> PlayCompiler::loadVarsFiles() {
+  const yaml::Node* files = play_.keyword("vars_files");
+  if (files == nullptr || files->isNull()) return {};
+  const std::vector<yaml::Node> entries =
+      files->isSequence() ? files->items : std::vector<yaml::Node>{*files};
+  Inherited none;
+  for (const yaml::Node& entry : entries) {
+    VariableScope scope = scopeFor(none, nullptr);
+    SC_TRY_ASSIGN(const Data name, value(entry, scope));
+    if (!name.is_string()) {
+      return Error(ErrorCode::Schema, "vars_files entries are file names", entry.position.text());
+    }
+    fs::path path = name.get<std::string>();
+    if (path.is_relative()) path = fs::path(play_.directory) / path;
+    auto documents = yaml::loadYamlFile(path.string());
+    if (!documents) return at(entry.position, documents.error());
+    if (documents->empty()) continue;
+    SC_TRY_ASSIGN(const Data vars, toData(documents->front()));
+    if (!vars.is_object()) {
+      return Error(ErrorCode::Schema, "a vars file must be a mapping",
+                   documents->front().position.text());
+    }
+    for (const auto& [key, item] : vars.items()) vars_files_[key] = item;
+  }
+  return {};
+}
+
+Result<Data> loadFacts(const CompileOptions& options, const std::string& host) {
+  if (const auto it = options.facts.find(host); it != options.facts.end()) return it->second;
+  if (options.facts_dir.empty()) return Data();
+  for (const std::string& name : {host, host + ".json"}) {
+    const fs::path path = fs::path(options.facts_dir) / name;
+    std::error_code ec;
+    if (!fs::is_regular_file(path, ec)) continue;
+    std::ifstream in(path);
+    Data facts = Data::parse(in, nullptr, false);
+    if (facts.is_discarded() || !facts.is_object()) {
+      return Error(ErrorCode::Parse, "facts must be one JSON object", path.string());
+    }
+    // Ansible's cache holds ansible_* names at the top; templates read
+    // them directly and through ansible_facts without the prefix.
+    Data layer = facts;
+    Data short_names = Data::object();
+    for (const auto& [key, item] : facts.items()) {
+      if (key.rfind("ansible_", 0) == 0) short_names[key.substr(8)] = item;
+    }
+    layer["ansible_facts"] = short_names;
+    return layer;
+  }
+  return Data();
+}
+
+}  // namespace
+
+Result<CompileResult> compilePlaybook(const CompileOptions& options) {
+  CompileResult result;
+  std::vector<std::string> sources = options.inventories;
+  SC_TRY_ASSIGN(const Inventory inventory,
+                sources.empty() ? loadInventory({"localhost,"}) : loadInventory(sources));
+  SC_TRY_ASSIGN(const std::vector<Play> plays, playbook::loadPlaybook(options.playbook));
+  const std::string playbook_dir = fs::weakly_canonical(options.playbook).parent_path().string();
+  const std::string omit = "__omit_place_holder__" + sha1Hex(options.playbook);
+  Templar templar;
+
+  // What other hosts' templates read of a host: its inventory variables and
+  // cached facts (hostvars[h].ansible_default_ipv4.address).
+  std::map<std::string, Data> facts;
+  Data hostvars = Data::object();
+  const auto hostVariables = [&](const std::string& name) -> Result<const Data*> {
+    auto found = hostvars.find(name);
+    if (found != hostvars.end()) return &*found;
+    SC_TRY_ASSIGN(Data vars, inventoryVars(inventory, name, {playbook_dir}));
+    SC_TRY_ASSIGN(facts[name], loadFacts(options, name));
+    if (facts[name].is_object()) {
+      for (const auto& [key, item] : facts[name].items()) vars[key] = item;
+    }
+    vars["inventory_hostname"] = name;
+    vars["group_names"] = inventory.groupNamesOf(name);
+    hostvars[name] = std::move(vars);
+    return &hostvars[name];
+  };
+  for (const std::string& name : inventory.hostNames()) SC_TRY(hostVariables(name));
+
+  std::map<std::string, HostState> hosts;
+  std::vector<std::string> order;
+  for (std::size_t index = 0; index < plays.size(); ++index) {
+    const Play& play = plays[index];
+    std::vector<std::string> patterns;
+    const std::vector<yaml::Node> written =
+        play.hosts.isSequence() ? play.hosts.items : std::vector<yaml::Node>{play.hosts};
+    for (const yaml::Node& pattern : written) patterns.push_back(pattern.scalar);
+    auto selection = selectHosts(inventory, patterns, options.limits);
+    if (!selection) return at(play.hosts.position, selection.error());
+    for (const std::string& warning : selection->warnings) result.warnings.push_back(warning);
+
+    Data magic = Data::object();
+    magic["groups"] = inventory.groupsVar();
+    magic["play_hosts"] = selection->hosts;
+    magic["ansible_play_hosts"] = selection->hosts;
+    magic["ansible_play_batch"] = selection->hosts;
+    magic["playbook_dir"] = playbook_dir;
+    magic["omit"] = omit;
+    magic["ansible_check_mode"] = false;
+    for (const std::string& name : selection->hosts) SC_TRY(hostVariables(name));
+    magic["hostvars"] = hostvars;
+    for (const std::string& name : selection->hosts) {
+      auto [it, fresh] = hosts.try_emplace(name);
+      HostState& host = it->second;
+      if (fresh) {
+        order.push_back(name);
+        host.name = name;
+        host.manifest.host = name;
+        SC_TRY_ASSIGN(host.inventory_vars, inventoryVars(inventory, name, {playbook_dir}));
+        host.facts = facts[name];
+      }
+      Data host_magic = Data::object();
+      host_magic["inventory_hostname"] = name;
+      host_magic["inventory_hostname_short"] = name.substr(0, name.find('.'));
+      host_magic["group_names"] = inventory.groupNamesOf(name);
+      PlayCompiler compiler(options, play, index, host, templar, magic, std::move(host_magic),
+                            omit);
+      SC_TRY(compiler.compile());
+    }
+  }
+  for (const std::string& name : order) result.manifests.push_back(std::move(hosts[name].manifest));
+  return result;
+}
+
+}  // namespace sc::controller::compiler

@@ -1,0 +1,36 @@
+// Playbooks compiled into one fully resolved manifest per host: the plays
+// select hosts from the inventory, each host's variables are layered in
+// Ansible's precedence, roles and imports are expanded statically, loops
+// unrolled, conditions that only read compile-time values decided here, and
+// every module call becomes a resource of the agent's kinds
+// (docs/manifest.md). Nothing templated reaches the agent.
+#pragma once
+
+#include <map>
+#include <string>
+#include <vector>
+
+#include "common/error.h"
+#include "common/manifest/manifest.h"
+#include "controller/playbook/data.h"
+
+namespace sc::controller::compiler {
+
+struct CompileOptions {
+  std::string playbook;
+  std::vector<std::string> inventories;  // -i sources; none: the implicit localhost
+  std::vector<std::string> limits;       // --limit patterns
+  Data extra_vars = Data::object();      // -e, merged in order
+  std::string facts_dir;                 // --facts: DIR/HOST or DIR/HOST.json
+  std::map<std::string, Data> facts;     // facts known in advance, by host
+  std::vector<std::string> roles_path;
+};
+
+struct CompileResult {
+  std::vector<manifest::Manifest> manifests;  // in inventory order
+  std::vector<std::string> warnings;
+};
+
+Result<CompileResult> compilePlaybook(const CompileOptions& options);
+
+}  // namespace sc::controller::compiler

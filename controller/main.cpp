@@ -1,0 +1,41 @@
+// scctl: flags, then run(). The only controller code tests do not link.
+#include <CLI/CLI.hpp>
+#include <cstdio>
+
+#include "common/exit_codes.h"
+#include "common/log/log.h"
+#include "controller/cli/apply_command.h"
+#include "controller/cli/compile_command.h"
+#include "controller/cli/render_command.h"
+
+int main(int argc, char** argv) {
+  using namespace sc::controller::cli;
+  CLI::App app("scctl: compiles Ansible-style playbooks into manifests and applies them", "scctl");
+  app.set_version_flag("--version", SC_VERSION);
+  app.require_subcommand(1);
+  app.footer("Run 'scctl SUBCOMMAND --help' for the options of each subcommand.");
+  CompileArgs compile;
+  ApplyArgs apply;
+  RenderArgs render;
+  auto* compile_command = addCompileCommand(app, compile);
+  auto* apply_command = addApplyCommand(app, apply);
+  auto* render_command = addRenderCommand(app, render);
+  // CLI11 reports with exceptions; they stop here (STYLE.md section 3).
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::CallForHelp& e) {
+    return app.exit(e);
+  } catch (const CLI::CallForAllHelp& e) {
+    return app.exit(e);
+  } catch (const CLI::CallForVersion& e) {
+    return app.exit(e);
+  } catch (const CLI::ParseError& e) {
+    app.exit(e);
+    return sc::exit_code::kUsage;
+  }
+  sc::log::setupLogging(sc::log::Verbosity::Normal);
+  if (compile_command->parsed()) return runCompile(compile);
+  if (apply_command->parsed()) return runApply(apply);
+  if (render_command->parsed()) return runRender(render);
+  return sc::exit_code::kUsage;
+}

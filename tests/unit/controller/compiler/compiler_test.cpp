@@ -1,0 +1,265 @@
+// Playbooks compiled to manifests: variables in Ansible's precedence,
+// roles with defaults, vars, parameters and handlers, loops, compile-time
+// conditions, set_fact and include_vars, facts from the cache, and errors
+// naming the place.
+#include "controller/compiler/compiler.h"
+
+#include <gtest/gtest.h>
+
+#include <fstream>
+
+#include "tests/support/test_tree.h"
+
+namespace sc::controller::compiler {
+namespace {
+
+namespace fs = std::filesystem;
+
+class CompilerTest : public ::testing::Test {
+ protected:
+  void write(const std::string& relative, const std::string& text) {
+    const fs::path path = dir_.path() / relative;
+    fs::create_directories(path.parent_path());
+    std::ofstream(path) << text;
+  }
+
+  Result<CompileResult> compile(const std::string& playbook = "site.yml",
+                                Data extra_vars = Data::object()) {
+    CompileOptions options;
+    options.playbook = (dir_.path() / playbook).string();
+    options.inventories = {"localhost,"};
+    options.extra_vars = std::move(extra_vars);
+    options.facts = facts_;
+    return compilePlaybook(options);
+  }
+
+  manifest::Manifest compileOne(const std::string& playbook = "site.yml",
+                                Data extra_vars = Data::object()) {
+    auto result = compile(playbook, std::move(extra_vars));
+    EXPECT_TRUE(result) << (result ? "" : result.error().describe());
+    if (!result || result->manifests.size() != 1) return {};
+    return result->manifests.front();
+  }
+
+  std::string path() const { return dir_.path().string(); }
+
+  sc::testing::TempDir dir_;
+  std::map<std::string, Data> facts_;
+};
+
+TEST_F(CompilerTest, LoopsTemplatesAndModulesBecomeResources) {
+  write("templates/site.conf.j2", "server_name {{ server }};\nlisten {{ port }};\n");
+  write("site.yml",
+        "- hosts: localhost\n"
+        "  gather_facts: false\n"
+        "  vars:\n"
+        "    root: /srv\n"
+        "    dirs: [a, b]\n"
+        "    server: example.org\n"
+        "    port: 80\n"
+        "  tasks:\n"
+        "    - name: directories\n"
+        "      file: path={{ root }}/{{ item }} state=directory mode=0755\n"
+        "      loop: \"{{ dirs }}\"\n"
+        "    - name: site\n"
+        "      template: {src: site.conf.j2, dest: \"{{ root }}/site.conf\"}\n"
+        "    - lineinfile:\n"
+        "        path: \"{{ root }}/pool.conf\"\n"
+        "        line: pm.max_children = {{ port // 10 }}\n"
+        "    - command: /bin/touch {{ root }}/marker creates={{ root }}/marker\n");
+  const manifest::Manifest m = compileOne();
+  ASSERT_EQ(m.resources.size(), 5u);
+  EXPECT_EQ(m.host, "localhost");
+  EXPECT_EQ(m.resources[0].type, "file");
+  EXPECT_EQ(m.resources[0].params,
+            (nlohmann::json{{"path", "/srv/a"}, {"state", "directory"}, {"mode", "0755"}}));
+  EXPECT_EQ(m.resources[1].params["path"], "/srv/b");
+  EXPECT_NE(m.resources[0].id, m.resources[1].id);
+  EXPECT_EQ(m.resources[2].type, "template");
+  EXPECT_EQ(m.resources[2].params["content"], "server_name example.org;\nlisten 80;\n");
+  EXPECT_EQ(m.resources[3].params["line"], "pm.max_children = 8");
+  EXPECT_EQ(m.resources[4].params["argv"], (nlohmann::json{"/bin/touch", "/srv/marker"}));
+  EXPECT_EQ(m.resources[4].params["creates"], "/srv/marker");
+}
+
+TEST_F(CompilerTest, ExtraVarsWinAndConditionsDecideAtCompileTime) {
+  write("site.yml",
+        "- hosts: localhost\n"
+        "  gather_facts: false\n"
+        "  vars: {env: dev, enabled: true}\n"
+        "  tasks:\n"
+        "    - debug: msg={{ env }}\n"
+        "    - debug: msg=skipped\n"
+        "      when: env == 'dev'\n"
+        "    - debug: msg=kept\n"
+        "      when: [enabled, env != 'dev']\n");
+  const manifest::Manifest m = compileOne("site.yml", Data{{"env", "prod"}});
+  ASSERT_EQ(m.resources.size(), 2u);
+  EXPECT_EQ(m.resources[0].params["msg"], "prod");
+  EXPECT_EQ(m.resources[1].params["msg"], "kept");
+}
+
+TEST_F(CompilerTest, RolesLayerDefaultsVarsAndParametersAndBringHandlers) {
+  write("roles/common/tasks/main.yml", "- debug: msg='common {{ level }}'\n");
+  write("roles/common/defaults/main.yml", "level: low\n");
+  write("roles/web/meta/main.yml", "dependencies: [common]\n");
+  write("roles/web/defaults/main.yml", "http_port: 80\nuser: nobody\nname_from_default: d\n");
+  write("roles/web/vars/main.yml", "user: www-data\n");
+  write("roles/web/tasks/main.yml",
+        "- name: config\n"
+        "  copy: content='{{ http_port }} {{ user }} {{ name_from_default }}' dest=/etc/web.conf\n"
+        "  notify: restart web\n");
+  write("roles/web/handlers/main.yml",
+        "- name: restart web\n  command: /bin/true\n  listen: web changed\n");
+  write("site.yml",
+        "- hosts: localhost\n"
+        "  gather_facts: false\n"
+        "  vars: {user: play-user, name_from_default: play}\n"
+        "  roles:\n"
+        "    - {role: web, http_port: 8080}\n"
+        "  tasks:\n"
+        "    - debug: msg=after\n"
+        "      notify: web changed\n");
+  const manifest::Manifest m = compileOne();
+  ASSERT_EQ(m.resources.size(), 3u);
+  EXPECT_EQ(m.resources[0].params["msg"], "common low");
+  EXPECT_EQ(m.resources[0].name, "common : debug");
+  // Role parameters beat role vars beat play vars beat role defaults.
+  EXPECT_EQ(m.resources[1].params["content"], "8080 www-data play");
+  ASSERT_EQ(m.handlers.size(), 1u);
+  EXPECT_EQ(m.resources[1].notify, (std::vector<std::string>{m.handlers[0].id}));
+  EXPECT_EQ(m.resources[2].notify, (std::vector<std::string>{m.handlers[0].id}));
+  EXPECT_EQ(m.handlers[0].params["argv"], (nlohmann::json{"/bin/true"}));
+}
+
+TEST_F(CompilerTest, SetFactIncludeVarsAndFactsFromTheCache) {
+  facts_["localhost"] =
+      Data{{"ansible_os_family", "Debian"}, {"ansible_facts", {{"os_family", "Debian"}}}};
+  write("vars/Debian.yml", "web_package: nginx\n");
+  write("site.yml",
+        "- hosts: localhost\n"
+        "  tasks:\n"
+        "    - include_vars: vars/{{ ansible_os_family }}.yml\n"
+        "    - set_fact: greeting=hello-{{ web_package }}\n"
+        "    - debug: msg={{ greeting }}\n"
+        "    - debug: msg={{ ansible_facts.os_family | lower }}\n");
+  const manifest::Manifest m = compileOne();
+  ASSERT_EQ(m.resources.size(), 2u);
+  EXPECT_EQ(m.resources[0].params["msg"], "hello-nginx");
+  EXPECT_EQ(m.resources[1].params["msg"], "debian");
+}
+
+TEST_F(CompilerTest, ConditionsOverRegisteredResultsBecomeConditionTrees) {
+  write("site.yml",
+        "- hosts: localhost\n"
+        "  gather_facts: false\n"
+        "  vars: {wanted: 0}\n"
+        "  tasks:\n"
+        "    - stat: path=/etc/app.conf\n"
+        "      register: st\n"
+        "    - command: /usr/bin/setup\n"
+        "      register: out\n"
+        "      changed_when: \"'created' in out.stdout\"\n"
+        "      failed_when: [out.rc != wanted, out.rc != 3]\n"
+        "      when: not st.stat.exists and 1 < 2\n"
+        "    - debug: msg=done\n"
+        "      when: out is changed or st.stat.exists\n"
+        "    - debug: msg=never\n"
+        "      when: out is succeeded and false\n");
+  const manifest::Manifest m = compileOne();
+  ASSERT_EQ(m.resources.size(), 4u);
+  EXPECT_EQ(m.resources[0].register_as, "st");
+  ASSERT_TRUE(m.resources[1].when);
+  EXPECT_EQ(manifest::conditionToJson(*m.resources[1].when),
+            (nlohmann::json{
+                {"all", {{{"not", {{"field", "st.stat.exists"}, {"op", "truthy"}}}}, true}}}));
+  ASSERT_TRUE(m.resources[1].changed_when);
+  EXPECT_EQ(manifest::conditionToJson(*m.resources[1].changed_when),
+            (nlohmann::json{{"field", "out.stdout"}, {"op", "contains"}, {"value", "created"}}));
+  ASSERT_TRUE(m.resources[1].failed_when);
+  EXPECT_EQ(manifest::conditionToJson(*m.resources[1].failed_when),
+            (nlohmann::json{{"all",
+                             {{{"field", "out.rc"}, {"op", "ne"}, {"value", 0}},
+                              {{"field", "out.rc"}, {"op", "ne"}, {"value", 3}}}}}));
+  ASSERT_TRUE(m.resources[2].when);
+  EXPECT_EQ(manifest::conditionToJson(*m.resources[2].when),
+            (nlohmann::json{{"any",
+                             {{{"field", "out.changed"}, {"op", "truthy"}},
+                              {{"field", "st.stat.exists"}, {"op", "truthy"}}}}}));
+  ASSERT_TRUE(m.resources[3].when);
+  EXPECT_EQ(
+      manifest::conditionToJson(*m.resources[3].when),
+      (nlohmann::json{{"all", {{{"not", {{"field", "out.failed"}, {"op", "truthy"}}}}, false}}}));
+}
+
+TEST_F(CompilerTest, RunTimeValuesTheAgentCannotEvaluateAreErrors) {
+  write("site.yml",
+        "- hosts: localhost\n"
+        "  gather_facts: false\n"
+        "  tasks:\n"
+        "    - command: /bin/true\n"
+        "      register: out\n"
+        "    - debug: msg=x\n"
+        "      when: out.stdout | length > 3\n");
+  auto filter = compile();
+  ASSERT_FALSE(filter);
+  EXPECT_NE(filter.error().message().find("the filter 'length'"), std::string::npos)
+      << filter.error().describe();
+  EXPECT_NE(filter.error().where().find("site.yml:7"), std::string::npos) << filter.error().where();
+
+  write("param.yml",
+        "- hosts: localhost\n"
+        "  gather_facts: false\n"
+        "  tasks:\n"
+        "    - command: /bin/true\n"
+        "      register: out\n"
+        "    - debug: msg={{ out.stdout }}\n");
+  auto param = compile("param.yml");
+  ASSERT_FALSE(param);
+  EXPECT_NE(param.error().message().find("registered on the host at run time"), std::string::npos)
+      << param.error().describe();
+}
+
+TEST_F(CompilerTest, AMissingFactNamesTheHost) {
+  write("site.yml", "- hosts: localhost\n  tasks:\n    - debug: msg={{ ansible_os_family }}\n");
+  auto result = compile();
+  ASSERT_FALSE(result);
+  EXPECT_NE(result.error().message().find("no facts are known for host 'localhost'"),
+            std::string::npos)
+      << result.error().describe();
+}
+
+TEST_F(CompilerTest, ErrorsNameFileLineAndCause) {
+  write("undefined.yml",
+        "- hosts: localhost\n  gather_facts: false\n  tasks:\n"
+        "    - debug: msg={{ nowhere }}\n");
+  auto undefined = compile("undefined.yml");
+  ASSERT_FALSE(undefined);
+  EXPECT_NE(undefined.error().where().find("undefined.yml:4"), std::string::npos)
+      << undefined.error().describe();
+  EXPECT_NE(undefined.error().message().find("nowhere"), std::string::npos);
+
+  write("handler.yml",
+        "- hosts: localhost\n  gather_facts: false\n  tasks:\n"
+        "    - debug: msg=x\n      notify: nobody\n");
+  auto handler = compile("handler.yml");
+  ASSERT_FALSE(handler);
+  EXPECT_NE(handler.error().message().find("no handler named 'nobody'"), std::string::npos);
+  EXPECT_NE(handler.error().where().find("handler.yml:5"), std::string::npos);
+
+  write("cycle.yml",
+        "- hosts: localhost\n  gather_facts: false\n  vars: {a: '{{ b }}', b: '{{ a }}'}\n"
+        "  tasks:\n    - debug: msg={{ a }}\n");
+  auto cycle = compile("cycle.yml");
+  ASSERT_FALSE(cycle);
+  EXPECT_NE(cycle.error().message().find("refers to itself"), std::string::npos)
+      << cycle.error().describe();
+
+  write("role.yml", "- hosts: localhost\n  gather_facts: false\n  roles: [missing]\n");
+  auto role = compile("role.yml");
+  ASSERT_FALSE(role);
+  EXPECT_NE(role.error().message().find("role 'missing' not found"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace sc::controller::compiler
