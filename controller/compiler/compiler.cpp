@@ -24,6 +24,7 @@ namespace sc::controller::compiler {
 namespace {
 
 namespace fs = std::filesystem;
+constexpr int kMaxIncludeDepth = 32;
 using playbook::Play;
 using playbook::Role;
 using playbook::Task;
@@ -146,7 +147,8 @@ class PlayCompiler : public modules::ModuleContext {
   std::vector<std::unique_ptr<Role>> role_tasks_;             // roles loaded for this play
   std::vector<std::unique_ptr<std::vector<Task>>> included_;  // task files imported
   std::size_t counter_ = 0;
-  std::size_t task_number_ = 0;  // the task being emitted; its items share it
+  std::size_t task_number_ = 0;
+  int include_depth_ = 0;  // import_tasks/include_tasks being expanded  // the task being emitted; its items share it
   // The task being compiled, for the module context.
   VariableScope* scope_ = nullptr;
   const RoleFrame* role_ = nullptr;
@@ -443,8 +445,18 @@ Result<void> PlayCompiler::compileTask(const Task& task, const Inherited& outer,
     SC_TRY_ASSIGN(const auto tasks,
                   playbook::parseTaskList(documents.front(), handlers ? playbook::Place::Handler
                                                                       : playbook::Place::Task));
+    if (include_depth_ >= kMaxIncludeDepth) {
+      return Error(ErrorCode::TooDeep,
+                   fmt::format("task files include each other deeper than {} levels (does one "
+                               "include itself?)",
+                               kMaxIncludeDepth),
+                   task.action_position.text());
+    }
     included_.push_back(std::make_unique<std::vector<Task>>(tasks));
-    return compileTasks(*included_.back(), inherited, handlers);
+    ++include_depth_;
+    auto compiled = compileTasks(*included_.back(), inherited, handlers);
+    --include_depth_;
+    return compiled;
   }
   if (action == "import_role" || action == "include_role") {
     SC_TRY_ASSIGN(const bool holds, conditionsHold(inherited.when, scope));

@@ -2,9 +2,9 @@
 
 #include <fmt/format.h>
 
+#include "common/text/utf8.h"
 #include "controller/jinja/filters/registry.h"
 #include "controller/jinja/py_format.h"
-#include "controller/jinja/utf8.h"
 
 namespace sc::controller::jinja {
 
@@ -135,9 +135,9 @@ Result<std::vector<Value>> Evaluator::iterate(const Value& value) {
   } else if (value.isDict()) {
     for (auto it = value.data().begin(); it != value.data().end(); ++it) out.emplace_back(it.key());
   } else if (value.isString()) {
-    for (char32_t c : utf8::decode(value.data().get_ref<const std::string&>())) {
+    for (char32_t c : ::sc::text::utf8::decode(value.data().get_ref<const std::string&>())) {
       std::string s;
-      utf8::append(s, c);
+      ::sc::text::utf8::append(s, c);
       out.emplace_back(std::move(s));
     }
   } else if (value.isNamespace()) {
@@ -223,10 +223,10 @@ Result<Value> Evaluator::getItem(const Value& object, const Value& key) {
                        object.shape() == Shape::ListOfTuples ? Shape::Tuple : Shape::Plain);
         }
       } else {
-        const auto points = utf8::decode(object.data().get_ref<const std::string&>());
+        const auto points = ::sc::text::utf8::decode(object.data().get_ref<const std::string&>());
         if (auto i = normaliseIndex(*index, points.size())) {
           std::string s;
-          utf8::append(s, points[*i]);
+          ::sc::text::utf8::append(s, points[*i]);
           return Value(std::move(s));
         }
       }
@@ -327,7 +327,7 @@ Result<Value> Evaluator::evalSlice(const Expr& expr) {
   std::vector<char32_t> points;
   std::int64_t size = 0;
   if (object.isString()) {
-    points = utf8::decode(object.data().get_ref<const std::string&>());
+    points = ::sc::text::utf8::decode(object.data().get_ref<const std::string&>());
     size = static_cast<std::int64_t>(points.size());
   } else if (object.isList()) {
     size = static_cast<std::int64_t>(object.data().size());
@@ -354,7 +354,7 @@ Result<Value> Evaluator::evalSlice(const Expr& expr) {
   }
   if (object.isString()) {
     std::string out;
-    for (auto i : picked) utf8::append(out, points[i]);
+    for (auto i : picked) ::sc::text::utf8::append(out, points[i]);
     return Value(std::move(out));
   }
   Data out = Data::array();

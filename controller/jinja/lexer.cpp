@@ -6,7 +6,7 @@
 #include <charconv>
 #include <cstdlib>
 
-#include "controller/jinja/utf8.h"
+#include "common/text/utf8.h"
 
 namespace sc::controller::jinja {
 
@@ -76,7 +76,8 @@ class Lexer {
     const auto it = std::upper_bound(line_starts_.begin(), line_starts_.end(), offset);
     const auto line = static_cast<std::size_t>(it - line_starts_.begin());
     const std::size_t start = line_starts_[line - 1];
-    const auto column = utf8::length(std::string_view(src_).substr(start, offset - start)) + 1;
+    const auto column =
+        ::sc::text::utf8::length(std::string_view(src_).substr(start, offset - start)) + 1;
     return Loc{static_cast<int>(line), static_cast<int>(column)};
   }
 
@@ -392,7 +393,7 @@ std::string unescapeString(std::string_view body) {
           break;
         }
         i += width;
-        utf8::append(out, point);
+        ::sc::text::utf8::append(out, point);
         break;
       }
       default:
@@ -402,7 +403,7 @@ std::string unescapeString(std::string_view body) {
                ++k) {
             point = point * 8 + static_cast<char32_t>(body[++i] - '0');
           }
-          utf8::append(out, point);
+          ::sc::text::utf8::append(out, point);
         } else {
           out += '\\';
           out += c;

@@ -6,11 +6,11 @@
 
 #include <set>
 
+#include "common/text/utf8.h"
 #include "controller/jinja/evaluator.h"
 #include "controller/jinja/filters/args.h"
 #include "controller/jinja/py_format.h"
 #include "controller/jinja/string_ops.h"
-#include "controller/jinja/utf8.h"
 
 namespace sc::controller::jinja {
 namespace {
@@ -75,7 +75,8 @@ Result<Value> stringMethod(Evaluator& ev, const std::string& s, std::string_view
       if (name == "index") return typeError("substring not found");
       return Value(-1);
     }
-    return Value(static_cast<std::int64_t>(utf8::length(std::string_view(s).substr(0, at))));
+    return Value(
+        static_cast<std::int64_t>(::sc::text::utf8::length(std::string_view(s).substr(0, at))));
   }
   if (name == "startswith" || name == "endswith") {
     SC_TRY_ASSIGN(auto a, Args::bind(name, args, {"prefix"}));
@@ -108,14 +109,15 @@ Result<Value> stringMethod(Evaluator& ev, const std::string& s, std::string_view
     }
     return Value(pyStrip(s, chars, name != "rstrip", name != "lstrip"));
   }
-  if (name == "lower" || name == "casefold") return Value(utf8::lower(s));
-  if (name == "upper") return Value(utf8::upper(s));
+  if (name == "lower" || name == "casefold") return Value(::sc::text::utf8::lower(s));
+  if (name == "upper") return Value(::sc::text::utf8::upper(s));
   if (name == "title") return Value(pyTitle(s));
   if (name == "capitalize") return Value(pyCapitalize(s));
   if (name == "swapcase") {
     std::string out;
-    for (char32_t c : utf8::decode(s)) {
-      utf8::append(out, utf8::isUpper(c) ? utf8::toLower(c) : utf8::toUpper(c));
+    for (char32_t c : ::sc::text::utf8::decode(s)) {
+      ::sc::text::utf8::append(out, ::sc::text::utf8::isUpper(c) ? ::sc::text::utf8::toLower(c)
+                                                                 : ::sc::text::utf8::toUpper(c));
     }
     return Value(std::move(out));
   }
@@ -127,17 +129,17 @@ Result<Value> stringMethod(Evaluator& ev, const std::string& s, std::string_view
   }
   if (name == "format") return pyStrFormat(ev, s, args);
   if (name.substr(0, 2) == "is") {
-    const auto points = utf8::decode(s);
+    const auto points = ::sc::text::utf8::decode(s);
     bool result = !points.empty();
     bool cased = false;
     for (char32_t c : points) {
-      if (name == "isdigit") result = result && utf8::isDigit(c);
-      if (name == "isalpha") result = result && utf8::isAlpha(c);
-      if (name == "isalnum") result = result && utf8::isAlnum(c);
-      if (name == "isspace") result = result && utf8::isSpace(c);
-      if (name == "islower") result = result && !utf8::isUpper(c);
-      if (name == "isupper") result = result && !utf8::isLower(c);
-      cased = cased || utf8::isUpper(c) || utf8::isLower(c);
+      if (name == "isdigit") result = result && ::sc::text::utf8::isDigit(c);
+      if (name == "isalpha") result = result && ::sc::text::utf8::isAlpha(c);
+      if (name == "isalnum") result = result && ::sc::text::utf8::isAlnum(c);
+      if (name == "isspace") result = result && ::sc::text::utf8::isSpace(c);
+      if (name == "islower") result = result && !::sc::text::utf8::isUpper(c);
+      if (name == "isupper") result = result && !::sc::text::utf8::isLower(c);
+      cased = cased || ::sc::text::utf8::isUpper(c) || ::sc::text::utf8::isLower(c);
     }
     if (name == "islower" || name == "isupper") result = result && cased;
     return Value(result);

@@ -4,9 +4,9 @@
 
 #include <cmath>
 
+#include "common/text/utf8.h"
 #include "controller/jinja/evaluator.h"
 #include "controller/jinja/py_format.h"
-#include "controller/jinja/utf8.h"
 
 namespace sc::controller::jinja {
 namespace {
@@ -22,7 +22,7 @@ struct Spec {
 };
 
 std::string pad(std::string text, const Spec& spec, bool numeric) {
-  const auto len = static_cast<int>(utf8::length(text));
+  const auto len = static_cast<int>(::sc::text::utf8::length(text));
   if (spec.width <= len) return text;
   const auto fill = static_cast<std::size_t>(spec.width - len);
   if (spec.left) return text + std::string(fill, ' ');
@@ -57,20 +57,20 @@ Result<std::string> formatOne(Evaluator& ev, const Spec& spec, const Value& v) {
         text = v.isData() ? pyRepr(v.data(), v.shape()) : "<object>";
       }
       if (spec.precision >= 0) {
-        auto points = utf8::decode(text);
+        auto points = ::sc::text::utf8::decode(text);
         if (points.size() > static_cast<std::size_t>(spec.precision)) {
           points.resize(static_cast<std::size_t>(spec.precision));
         }
-        text = utf8::encode(points);
+        text = ::sc::text::utf8::encode(points);
       }
       return pad(std::move(text), spec, false);
     }
     case 'c': {
       std::string text;
-      if (v.isString() && utf8::length(v.data().get_ref<const std::string&>()) == 1) {
+      if (v.isString() && ::sc::text::utf8::length(v.data().get_ref<const std::string&>()) == 1) {
         text = v.data().get<std::string>();
       } else if (v.isInt()) {
-        utf8::append(text, static_cast<char32_t>(v.data().get<std::int64_t>()));
+        ::sc::text::utf8::append(text, static_cast<char32_t>(v.data().get<std::int64_t>()));
       } else {
         return typeError("%c requires int or char");
       }

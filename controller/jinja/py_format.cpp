@@ -5,7 +5,7 @@
 #include <charconv>
 #include <cmath>
 
-#include "controller/jinja/utf8.h"
+#include "common/text/utf8.h"
 
 namespace sc::controller::jinja {
 
@@ -66,7 +66,7 @@ std::string stringRepr(std::string_view text) {
   const bool has_double = text.find('"') != std::string_view::npos;
   const char quote = has_single && !has_double ? '"' : '\'';
   std::string out(1, quote);
-  for (char32_t c : utf8::decode(text)) {
+  for (char32_t c : ::sc::text::utf8::decode(text)) {
     if (c == static_cast<char32_t>(quote) || c == '\\') {
       out += '\\';
       out += static_cast<char>(c);
@@ -77,7 +77,7 @@ std::string stringRepr(std::string_view text) {
     } else if (c == '\t') {
       out += "\\t";
     } else if (printable(c)) {
-      utf8::append(out, c);
+      ::sc::text::utf8::append(out, c);
     } else if (c <= 0xFF) {
       out += fmt::format("\\x{:02x}", static_cast<unsigned>(c));
     } else if (c <= 0xFFFF) {

@@ -2,9 +2,9 @@
 
 #include <fmt/format.h>
 
+#include "common/text/utf8.h"
 #include "controller/jinja/evaluator.h"
 #include "controller/jinja/py_format.h"
-#include "controller/jinja/utf8.h"
 
 namespace sc::controller::jinja {
 
@@ -37,28 +37,28 @@ Result<std::vector<std::string>> pySplit(std::string_view s, const std::optional
     out.emplace_back(s.substr(0, end));
     return std::vector<std::string>(out.rbegin(), out.rend());
   }
-  auto points = utf8::decode(s);
+  auto points = ::sc::text::utf8::decode(s);
   if (from_right) std::reverse(points.begin(), points.end());
   std::vector<std::vector<char32_t>> words;
   std::size_t i = 0;
   while (i < points.size()) {
-    while (i < points.size() && utf8::isSpace(points[i])) ++i;
+    while (i < points.size() && ::sc::text::utf8::isSpace(points[i])) ++i;
     if (i >= points.size()) break;
     if (maxsplit >= 0 && static_cast<std::int64_t>(words.size()) == maxsplit) {
       std::size_t end = points.size();
-      while (end > i && utf8::isSpace(points[end - 1])) --end;
+      while (end > i && ::sc::text::utf8::isSpace(points[end - 1])) --end;
       words.emplace_back(points.begin() + static_cast<std::ptrdiff_t>(i),
                          points.begin() + static_cast<std::ptrdiff_t>(end));
       break;
     }
     const std::size_t start = i;
-    while (i < points.size() && !utf8::isSpace(points[i])) ++i;
+    while (i < points.size() && !::sc::text::utf8::isSpace(points[i])) ++i;
     words.emplace_back(points.begin() + static_cast<std::ptrdiff_t>(start),
                        points.begin() + static_cast<std::ptrdiff_t>(i));
   }
   for (auto& w : words) {
     if (from_right) std::reverse(w.begin(), w.end());
-    out.push_back(utf8::encode(w));
+    out.push_back(::sc::text::utf8::encode(w));
   }
   if (from_right) std::reverse(out.begin(), out.end());
   return out;
@@ -70,13 +70,13 @@ Result<std::string> pyReplace(std::string_view s, std::string_view old, std::str
   std::int64_t done = 0;
   if (old.empty()) {
     // Python inserts `repl` before every code point and at the end.
-    const auto points = utf8::decode(s);
+    const auto points = ::sc::text::utf8::decode(s);
     for (std::size_t i = 0; i <= points.size(); ++i) {
       if (count < 0 || done < count) {
         out += repl;
         ++done;
       }
-      if (i < points.size()) utf8::append(out, points[i]);
+      if (i < points.size()) ::sc::text::utf8::append(out, points[i]);
       if (out.size() > max_bytes) return Error(ErrorCode::TooLarge, "replace() result too large");
     }
     return out;
@@ -96,7 +96,7 @@ Result<std::string> pyReplace(std::string_view s, std::string_view old, std::str
 }
 
 std::int64_t pyCount(std::string_view s, std::string_view sub) {
-  if (sub.empty()) return static_cast<std::int64_t>(utf8::length(s)) + 1;
+  if (sub.empty()) return static_cast<std::int64_t>(::sc::text::utf8::length(s)) + 1;
   std::int64_t n = 0;
   for (auto at = s.find(sub); at != std::string_view::npos; at = s.find(sub, at + sub.size())) {
     ++n;
@@ -106,10 +106,10 @@ std::int64_t pyCount(std::string_view s, std::string_view sub) {
 
 std::string pyStrip(std::string_view s, const std::optional<std::string>& chars, bool left,
                     bool right) {
-  const auto points = utf8::decode(s);
-  const auto set = chars ? utf8::decode(*chars) : std::vector<char32_t>{};
+  const auto points = ::sc::text::utf8::decode(s);
+  const auto set = chars ? ::sc::text::utf8::decode(*chars) : std::vector<char32_t>{};
   auto strip = [&](char32_t c) {
-    if (!chars) return utf8::isSpace(c);
+    if (!chars) return ::sc::text::utf8::isSpace(c);
     return std::find(set.begin(), set.end(), c) != set.end();
   };
   std::size_t b = 0;
@@ -120,16 +120,19 @@ std::string pyStrip(std::string_view s, const std::optional<std::string>& chars,
   if (right) {
     while (e > b && strip(points[e - 1])) --e;
   }
-  return utf8::encode(std::vector<char32_t>(points.begin() + static_cast<std::ptrdiff_t>(b),
-                                            points.begin() + static_cast<std::ptrdiff_t>(e)));
+  return ::sc::text::utf8::encode(
+      std::vector<char32_t>(points.begin() + static_cast<std::ptrdiff_t>(b),
+                            points.begin() + static_cast<std::ptrdiff_t>(e)));
 }
 
 std::string pyTitle(std::string_view s) {
   std::string out;
   bool previous_cased = false;
-  for (char32_t c : utf8::decode(s)) {
-    const bool cased = utf8::isUpper(c) || utf8::isLower(c);
-    utf8::append(out, cased ? (previous_cased ? utf8::toLower(c) : utf8::toUpper(c)) : c);
+  for (char32_t c : ::sc::text::utf8::decode(s)) {
+    const bool cased = ::sc::text::utf8::isUpper(c) || ::sc::text::utf8::isLower(c);
+    ::sc::text::utf8::append(
+        out,
+        cased ? (previous_cased ? ::sc::text::utf8::toLower(c) : ::sc::text::utf8::toUpper(c)) : c);
     previous_cased = cased;
   }
   return out;
@@ -140,15 +143,16 @@ std::string jinjaTitle(std::string_view s) {
   // character, lowering the rest.
   std::string out;
   bool at_start = true;
-  for (char32_t c : utf8::decode(s)) {
+  for (char32_t c : ::sc::text::utf8::decode(s)) {
     const bool boundary =
-        c == '-' || c == '(' || c == '{' || c == '[' || c == '<' || utf8::isSpace(c);
+        c == '-' || c == '(' || c == '{' || c == '[' || c == '<' || ::sc::text::utf8::isSpace(c);
     if (boundary) {
-      utf8::append(out, c);
+      ::sc::text::utf8::append(out, c);
       at_start = true;
       continue;
     }
-    utf8::append(out, at_start ? utf8::toUpper(c) : utf8::toLower(c));
+    ::sc::text::utf8::append(
+        out, at_start ? ::sc::text::utf8::toUpper(c) : ::sc::text::utf8::toLower(c));
     at_start = false;
   }
   return out;
@@ -157,8 +161,9 @@ std::string jinjaTitle(std::string_view s) {
 std::string pyCapitalize(std::string_view s) {
   std::string out;
   bool first = true;
-  for (char32_t c : utf8::decode(s)) {
-    utf8::append(out, first ? utf8::toUpper(c) : utf8::toLower(c));
+  for (char32_t c : ::sc::text::utf8::decode(s)) {
+    ::sc::text::utf8::append(out,
+                             first ? ::sc::text::utf8::toUpper(c) : ::sc::text::utf8::toLower(c));
     first = false;
   }
   return out;
@@ -166,18 +171,18 @@ std::string pyCapitalize(std::string_view s) {
 
 std::vector<std::string> pySplitLines(std::string_view s, bool keepends) {
   std::vector<std::string> out;
-  const auto points = utf8::decode(s);
+  const auto points = ::sc::text::utf8::decode(s);
   std::string line;
   for (std::size_t i = 0; i < points.size(); ++i) {
     const char32_t c = points[i];
     const bool breaks = c == '\n' || c == '\r' || c == 0x0B || c == 0x0C || c == 0x1C ||
                         c == 0x1D || c == 0x1E || c == 0x85 || c == 0x2028 || c == 0x2029;
     if (!breaks) {
-      utf8::append(line, c);
+      ::sc::text::utf8::append(line, c);
       continue;
     }
     std::string end;
-    utf8::append(end, c);
+    ::sc::text::utf8::append(end, c);
     if (c == '\r' && i + 1 < points.size() && points[i + 1] == '\n') {
       end += '\n';
       ++i;
@@ -191,7 +196,7 @@ std::vector<std::string> pySplitLines(std::string_view s, bool keepends) {
 
 std::string pyPad(std::string_view s, std::string_view how, std::int64_t width,
                   std::string_view fill) {
-  const auto len = static_cast<std::int64_t>(utf8::length(s));
+  const auto len = static_cast<std::int64_t>(::sc::text::utf8::length(s));
   if (width <= len) return std::string(s);
   const auto pad = width - len;
   auto repeat = [&](std::int64_t n) {
@@ -257,10 +262,10 @@ Result<std::string> formatSpec(Evaluator& ev, const Value& v, std::string_view s
     if (type != '\0' && type != 's') return typeError("unknown format code for str");
     SC_TRY_ASSIGN(body, ev.toText(v));
     if (precision >= 0) {
-      auto p = utf8::decode(body);
+      auto p = ::sc::text::utf8::decode(body);
       if (p.size() > static_cast<std::size_t>(precision))
         p.resize(static_cast<std::size_t>(precision));
-      body = utf8::encode(p);
+      body = ::sc::text::utf8::encode(p);
     }
   } else if (v.isNumber() || v.isBool()) {
     numeric = true;

@@ -3,10 +3,10 @@
 // undefined value, as Python's isinstance does; the others raise its error.
 #include <fmt/format.h>
 
+#include "common/text/utf8.h"
 #include "controller/jinja/filters/args.h"
 #include "controller/jinja/filters/registry.h"
 #include "controller/jinja/regex.h"
-#include "controller/jinja/utf8.h"
 #include "controller/jinja/version_compare.h"
 
 namespace sc::controller::jinja {
@@ -92,12 +92,12 @@ Result<bool> odd(Evaluator& ev, const Value& v, CallArgs&) {
 
 Result<bool> lower(Evaluator& ev, const Value& v, CallArgs&) {
   SC_TRY_ASSIGN(auto s, ev.toText(v));
-  return utf8::lower(s) == s;
+  return ::sc::text::utf8::lower(s) == s;
 }
 
 Result<bool> upper(Evaluator& ev, const Value& v, CallArgs&) {
   SC_TRY_ASSIGN(auto s, ev.toText(v));
-  return utf8::upper(s) == s;
+  return ::sc::text::utf8::upper(s) == s;
 }
 
 // match / search / regex (Ansible's tests: match anchors at the start).

@@ -9,8 +9,8 @@
 #include <algorithm>
 #include <regex>
 
+#include "common/text/utf8.h"
 #include "controller/jinja/py_format.h"
-#include "controller/jinja/utf8.h"
 
 namespace sc::controller::jinja {
 namespace {
@@ -175,12 +175,12 @@ class Emitter {
     std::string data = (whitespace_ || !need_ws) ? std::string(text) : " " + std::string(text);
     whitespace_ = ws;
     indention_ = indention_ && indention;
-    column_ += static_cast<int>(utf8::length(data));
+    column_ += static_cast<int>(::sc::text::utf8::length(data));
     out_ += data;
   }
 
   void write(const std::vector<char32_t>& text, std::size_t start, std::size_t end) {
-    for (std::size_t i = start; i < end; ++i) utf8::append(out_, text[i]);
+    for (std::size_t i = start; i < end; ++i) ::sc::text::utf8::append(out_, text[i]);
     column_ += static_cast<int>(end - start);
   }
 
@@ -291,7 +291,7 @@ class Emitter {
       } else if (std::isinf(v)) {
         text = v > 0 ? ".inf" : "-.inf";
       } else {
-        text = utf8::lower(floatRepr(v));
+        text = ::sc::text::utf8::lower(floatRepr(v));
         if (text.find('.') == std::string::npos && text.find('e') != std::string::npos) {
           text.replace(text.find('e'), 1, ".0e");
         }
@@ -301,7 +301,7 @@ class Emitter {
     } else {
       text = d.get<std::string>();
     }
-    const auto points = utf8::decode(text);
+    const auto points = ::sc::text::utf8::decode(text);
     const Analysis a = analyze(points);
     const bool implicit = !is_string || resolvesToString(text);
     increaseIndent(true, false);
@@ -376,7 +376,7 @@ class Emitter {
             if (t[i] == '\n') {
               lineBreak();
             } else {
-              utf8::append(out_, t[i]);
+              ::sc::text::utf8::append(out_, t[i]);
               lineBreak();
             }
           }

@@ -4,6 +4,8 @@
 #include <array>
 #include <cstdint>
 
+#include "common/text/utf8.h"
+
 namespace sc::controller::playbook {
 namespace {
 
@@ -76,24 +78,6 @@ std::string_view strip(std::string_view text) {
   return text;
 }
 
-void appendUtf8(std::string& out, std::uint32_t code_point) {
-  if (code_point < 0x80) {
-    out += static_cast<char>(code_point);
-  } else if (code_point < 0x800) {
-    out += static_cast<char>(0xC0 | (code_point >> 6));
-    out += static_cast<char>(0x80 | (code_point & 0x3F));
-  } else if (code_point < 0x10000) {
-    out += static_cast<char>(0xE0 | (code_point >> 12));
-    out += static_cast<char>(0x80 | ((code_point >> 6) & 0x3F));
-    out += static_cast<char>(0x80 | (code_point & 0x3F));
-  } else {
-    out += static_cast<char>(0xF0 | (code_point >> 18));
-    out += static_cast<char>(0x80 | ((code_point >> 12) & 0x3F));
-    out += static_cast<char>(0x80 | ((code_point >> 6) & 0x3F));
-    out += static_cast<char>(0x80 | (code_point & 0x3F));
-  }
-}
-
 int hexValue(char c) {
   if (c >= '0' && c <= '9') return c - '0';
   if (c >= 'a' && c <= 'f') return c - 'a' + 10;
@@ -143,7 +127,7 @@ Result<std::string> decodeEscapes(std::string_view word) {
         return unparsable(word, "escape sequence beyond Unicode in argument");
       }
       if (valid) {
-        appendUtf8(out, value);
+        ::sc::text::utf8::append(out, value);
         i += 1 + width;
         continue;
       }

@@ -5,6 +5,7 @@
 #include <limits>
 #include <string>
 
+#include "common/text/utf8.h"
 #include "controller/playbook/yaml_value.h"
 
 namespace sc::controller {
@@ -21,24 +22,6 @@ int hexValue(char c) {
   if (c >= 'a' && c <= 'f') return c - 'a' + 10;
   if (c >= 'A' && c <= 'F') return c - 'A' + 10;
   return -1;
-}
-
-void appendUtf8(std::string& out, std::uint32_t cp) {
-  if (cp < 0x80) {
-    out += static_cast<char>(cp);
-  } else if (cp < 0x800) {
-    out += static_cast<char>(0xC0 | (cp >> 6));
-    out += static_cast<char>(0x80 | (cp & 0x3F));
-  } else if (cp < 0x10000) {
-    out += static_cast<char>(0xE0 | (cp >> 12));
-    out += static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
-    out += static_cast<char>(0x80 | (cp & 0x3F));
-  } else {
-    out += static_cast<char>(0xF0 | (cp >> 18));
-    out += static_cast<char>(0x80 | ((cp >> 12) & 0x3F));
-    out += static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
-    out += static_cast<char>(0x80 | (cp & 0x3F));
-  }
 }
 
 bool validUtf8(std::string_view text) {
@@ -484,7 +467,7 @@ class Reader {
       return true;
     }
     if (cp >= 0xD800 && cp <= 0xDFFF) refuse("lone surrogate escape");
-    appendUtf8(out, cp);
+    ::sc::text::utf8::append(out, cp);
     return true;
   }
 

@@ -6,9 +6,9 @@
 
 #include <algorithm>
 
+#include "common/text/utf8.h"
 #include "controller/jinja/filters/args.h"
 #include "controller/jinja/filters/registry.h"
-#include "controller/jinja/utf8.h"
 
 namespace sc::controller::jinja {
 namespace {
@@ -23,7 +23,8 @@ Result<Data> keyOf(Evaluator& ev, const Value& item, const Value* attribute, boo
     SC_TRY(ev.requireDefined(key));
   }
   if (!key.isData()) return typeError("cannot compare non-data values");
-  if (!case_sensitive && key.isString()) return Data(utf8::lower(key.data().get<std::string>()));
+  if (!case_sensitive && key.isString())
+    return Data(::sc::text::utf8::lower(key.data().get<std::string>()));
   return key.data();
 }
 

@@ -9,11 +9,11 @@
 #include <cmath>
 #include <cstdlib>
 
+#include "common/text/utf8.h"
 #include "controller/jinja/filters/args.h"
 #include "controller/jinja/filters/registry.h"
 #include "controller/jinja/py_format.h"
 #include "controller/jinja/string_ops.h"
-#include "controller/jinja/utf8.h"
 
 namespace sc::controller::jinja {
 namespace {
@@ -41,7 +41,7 @@ Result<Value> boolFilter(Evaluator&, Value input, CallArgs& args) {
   SC_TRY(Args::bind("bool", args, {}));
   if (input.isNone() || input.isBool()) return input;
   if (input.isString()) {
-    const std::string s = utf8::lower(input.data().get<std::string>());
+    const std::string s = ::sc::text::utf8::lower(input.data().get<std::string>());
     return Value(s == "yes" || s == "on" || s == "1" || s == "true");
   }
   if (input.isNumber()) return Value(*asDouble(input.data()) == 1.0);
@@ -89,7 +89,7 @@ std::optional<double> parsePythonFloat(std::string_view text) {
     cleaned += s[i];
   }
   if (cleaned.empty() || cleaned.find_first_of("xXpP") != std::string::npos) return std::nullopt;
-  const std::string lowered = utf8::lower(cleaned);
+  const std::string lowered = ::sc::text::utf8::lower(cleaned);
   std::string_view body = lowered;
   if (!body.empty() && (body[0] == '+' || body[0] == '-')) body.remove_prefix(1);
   if (body == "inf" || body == "infinity" || body == "nan") {
@@ -148,8 +148,8 @@ Result<Value> stringFilter(Evaluator& ev, Value input, CallArgs& args) {
 Result<Value> lengthFilter(Evaluator&, Value input, CallArgs& args) {
   SC_TRY(Args::bind("length", args, {}));
   if (input.isString()) {
-    return Value(
-        static_cast<std::int64_t>(utf8::length(input.data().get_ref<const std::string&>())));
+    return Value(static_cast<std::int64_t>(
+        ::sc::text::utf8::length(input.data().get_ref<const std::string&>())));
   }
   if (input.isList() || input.isDict())
     return Value(static_cast<std::int64_t>(input.data().size()));
@@ -261,9 +261,9 @@ Result<Value> typeDebug(Evaluator&, Value input, CallArgs& args) {
 Result<Value> reverse(Evaluator& ev, Value input, CallArgs& args) {
   SC_TRY(Args::bind("reverse", args, {}));
   if (input.isString()) {
-    auto points = utf8::decode(input.data().get_ref<const std::string&>());
+    auto points = ::sc::text::utf8::decode(input.data().get_ref<const std::string&>());
     std::reverse(points.begin(), points.end());
-    return Value(utf8::encode(points));
+    return Value(::sc::text::utf8::encode(points));
   }
   SC_TRY_ASSIGN(auto items, ev.iterate(input));
   std::reverse(items.begin(), items.end());

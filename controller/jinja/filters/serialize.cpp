@@ -7,10 +7,10 @@
 #include <algorithm>
 #include <cmath>
 
+#include "common/text/utf8.h"
 #include "controller/jinja/filters/args.h"
 #include "controller/jinja/filters/registry.h"
 #include "controller/jinja/py_format.h"
-#include "controller/jinja/utf8.h"
 #include "controller/jinja/yaml_emit.h"
 
 namespace sc::controller::jinja {
@@ -26,7 +26,7 @@ struct JsonOptions {
 
 void jsonString(std::string& out, std::string_view s, bool ensure_ascii) {
   out += '"';
-  for (char32_t c : utf8::decode(s)) {
+  for (char32_t c : ::sc::text::utf8::decode(s)) {
     switch (c) {
       case '"':
         out += "\\\"";
@@ -58,7 +58,7 @@ void jsonString(std::string& out, std::string_view s, bool ensure_ascii) {
             out += fmt::format("\\u{:04x}", static_cast<unsigned>(c));
           }
         } else {
-          utf8::append(out, c);
+          ::sc::text::utf8::append(out, c);
         }
     }
   }

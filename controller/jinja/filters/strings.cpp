@@ -6,11 +6,11 @@
 // controller's working directory (docs/jinja.md).
 #include <fmt/format.h>
 
+#include "common/text/utf8.h"
 #include "controller/jinja/filters/args.h"
 #include "controller/jinja/filters/registry.h"
 #include "controller/jinja/printf_format.h"
 #include "controller/jinja/string_ops.h"
-#include "controller/jinja/utf8.h"
 
 namespace sc::controller::jinja {
 namespace {
@@ -24,8 +24,8 @@ Result<std::string> text(Evaluator& ev, const Value& v) { return ev.toText(v); }
     return Value(expr);                                               \
   }
 
-SC_TEXT_FILTER(lower, "lower", utf8::lower(s))
-SC_TEXT_FILTER(upper, "upper", utf8::upper(s))
+SC_TEXT_FILTER(lower, "lower", ::sc::text::utf8::lower(s))
+SC_TEXT_FILTER(upper, "upper", ::sc::text::utf8::upper(s))
 SC_TEXT_FILTER(capitalize, "capitalize", pyCapitalize(s))
 SC_TEXT_FILTER(title, "title", jinjaTitle(s))
 #undef SC_TEXT_FILTER
@@ -109,8 +109,9 @@ Result<Value> wordcount(Evaluator& ev, Value input, CallArgs& args) {
   SC_TRY_ASSIGN(auto s, text(ev, input));
   std::int64_t words = 0;
   bool in_word = false;
-  for (char32_t c : utf8::decode(s)) {
-    const bool word = utf8::isAlnum(c) || c == '_' || (c > 0x7F && !utf8::isSpace(c) && c != 0xA0);
+  for (char32_t c : ::sc::text::utf8::decode(s)) {
+    const bool word = ::sc::text::utf8::isAlnum(c) || c == '_' ||
+                      (c > 0x7F && !::sc::text::utf8::isSpace(c) && c != 0xA0);
     if (word && !in_word) ++words;
     in_word = word;
   }

@@ -255,6 +255,15 @@ TEST_F(CompilerTest, ErrorsNameFileLineAndCause) {
   EXPECT_NE(cycle.error().message().find("refers to itself"), std::string::npos)
       << cycle.error().describe();
 
+  write("loop.yml", "- import_tasks: loop.yml\n");
+  write("recursive.yml",
+        "- hosts: localhost\n  gather_facts: false\n  tasks:\n    - import_tasks: loop.yml\n");
+  auto recursive = compile("recursive.yml");
+  ASSERT_FALSE(recursive);
+  EXPECT_EQ(recursive.error().code(), ErrorCode::TooDeep);
+  EXPECT_NE(recursive.error().where().find("loop.yml:1:3"), std::string::npos)
+      << recursive.error().describe();
+
   write("role.yml", "- hosts: localhost\n  gather_facts: false\n  roles: [missing]\n");
   auto role = compile("role.yml");
   ASSERT_FALSE(role);

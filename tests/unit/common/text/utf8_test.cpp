@@ -1,9 +1,9 @@
 // Code points, not bytes: lengths and case mapping.
-#include "controller/jinja/utf8.h"
+#include "common/text/utf8.h"
 
 #include <gtest/gtest.h>
 
-namespace sc::controller::jinja::utf8 {
+namespace sc::text::utf8 {
 namespace {
 
 TEST(Utf8Test, CountsCodePoints) {
@@ -28,4 +28,4 @@ TEST(Utf8Test, ChangesCaseBeyondAscii) {
 }
 
 }  // namespace
-}  // namespace sc::controller::jinja::utf8
+}  // namespace sc::text::utf8

@@ -1,6 +1,6 @@
-#include "controller/jinja/utf8.h"
+#include "common/text/utf8.h"
 
-namespace sc::controller::jinja::utf8 {
+namespace sc::text::utf8 {
 namespace {
 
 // Invalid bytes map to U+DC80..U+DCFF (Python's surrogateescape) and back.
@@ -189,4 +189,4 @@ std::string upper(std::string_view text) {
   return out;
 }
 
-}  // namespace sc::controller::jinja::utf8
+}  // namespace sc::text::utf8

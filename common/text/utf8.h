@@ -10,7 +10,7 @@
 #include <string_view>
 #include <vector>
 
-namespace sc::controller::jinja::utf8 {
+namespace sc::text::utf8 {
 
 std::vector<char32_t> decode(std::string_view text);
 std::string encode(const std::vector<char32_t>& points);
@@ -32,4 +32,4 @@ bool isSpace(char32_t c);
 std::string lower(std::string_view text);
 std::string upper(std::string_view text);
 
-}  // namespace sc::controller::jinja::utf8
+}  // namespace sc::text::utf8
