@@ -148,7 +148,8 @@ class PlayCompiler : public modules::ModuleContext {
   std::vector<std::unique_ptr<std::vector<Task>>> included_;  // task files imported
   std::size_t counter_ = 0;
   std::size_t task_number_ = 0;
-  int include_depth_ = 0;  // import_tasks/include_tasks being expanded  // the task being emitted; its items share it
+  int include_depth_ = 0;  // import_tasks/include_tasks being expanded  // the task being emitted;
+                           // its items share it
   // The task being compiled, for the module context.
   VariableScope* scope_ = nullptr;
   const RoleFrame* role_ = nullptr;
