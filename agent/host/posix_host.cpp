@@ -14,6 +14,7 @@
 #include "agent/host/process.h"
 #include "common/fs/atomic_file.h"
 #include "common/limits.h"
+#include "common/random.h"
 
 namespace sc::agent {
 namespace {
@@ -397,7 +398,7 @@ Result<void> PosixHost::setAttrs(const std::string& path, const FileAttrs& attrs
 Result<void> PosixHost::makeSymlink(const std::string& path, const std::string& target) {
   auto entry = locate(path);
   if (!entry) return entry.error();
-  const std::string temp = "." + entry->name.substr(0, 200) + ".sc-tmp-" + fs::randomHex(8);
+  const std::string temp = "." + entry->name.substr(0, 200) + ".sc-tmp-" + randomHex(8);
   sweepOnce(parentPath(path), entry->dir_fd);
   if (::symlinkat(target.c_str(), entry->dir_fd, temp.c_str()) != 0) {
     return errnoError(errno, fmt::format("cannot create link '{}'", path));
@@ -419,7 +420,7 @@ Result<void> PosixHost::makeHardLink(const std::string& path, const std::string&
   const std::string source_name = source->name;
   auto entry = locate(path);
   if (!entry) return entry.error();
-  const std::string temp = "." + entry->name.substr(0, 200) + ".sc-tmp-" + fs::randomHex(8);
+  const std::string temp = "." + entry->name.substr(0, 200) + ".sc-tmp-" + randomHex(8);
   sweepOnce(parentPath(path), entry->dir_fd);
   if (::linkat(source_dir, source_name.c_str(), entry->dir_fd, temp.c_str(), 0) != 0) {
     return errnoError(errno, fmt::format("cannot link '{}' to '{}'", path, existing));

@@ -2,7 +2,6 @@
 
 #include <dirent.h>
 #include <fcntl.h>
-#include <openssl/rand.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -11,6 +10,7 @@
 
 #include "common/fs/crashpoint.h"
 #include "common/fs/unique_fd.h"
+#include "common/random.h"
 
 namespace sc::fs {
 namespace {
@@ -25,20 +25,6 @@ std::string tempNameFor(std::string_view name) {
 }
 
 }  // namespace
-
-std::string randomHex(std::size_t bytes) {
-  std::vector<unsigned char> raw(bytes);
-  SC_CHECK(RAND_bytes(raw.data(), static_cast<int>(raw.size())) == 1,
-           "OpenSSL's CSPRNG is seeded from getrandom() and does not fail on Linux");
-  static constexpr char kHex[] = "0123456789abcdef";
-  std::string out;
-  out.reserve(bytes * 2);
-  for (unsigned char c : raw) {
-    out += kHex[c >> 4];
-    out += kHex[c & 0xf];
-  }
-  return out;
-}
 
 bool isTempName(std::string_view name) {
   if (name.empty() || name.front() != '.') return false;

@@ -44,7 +44,4 @@ Result<void> writeAll(int fd, std::string_view data);
 // Reads at most `max_bytes` + 1 bytes; TooLarge when there are more.
 Result<std::string> readAllCapped(int fd, std::uint64_t max_bytes);
 
-// The stable path of a file in a directory: temp name + final name.
-std::string randomHex(std::size_t bytes);
-
 }  // namespace sc::fs

@@ -15,6 +15,7 @@
 #include <vector>
 
 #include "common/error.h"
+#include "common/heap_optional.h"
 #include "common/manifest/condition.h"
 
 namespace sc::manifest {
@@ -42,9 +43,10 @@ struct ResourceSpec {
   std::vector<std::string> notify;  // handler ids
   std::vector<std::string> tags;
   CheckModeOverride check_mode = CheckModeOverride::Inherit;
-  std::optional<Condition> when;
-  std::optional<Condition> changed_when;
-  std::optional<Condition> failed_when;
+  // On the heap: most resources have none, and a manifest holds thousands.
+  HeapOptional<Condition> when;
+  HeapOptional<Condition> changed_when;
+  HeapOptional<Condition> failed_when;
   std::string register_as;  // name under which the result is kept; empty: none
   bool ignore_errors = false;
   bool no_log = false;  // redact parameters and diffs in every output

@@ -12,6 +12,12 @@
 
 namespace sc::text::utf8 {
 
+// Where the first byte that is not well-formed UTF-8 (RFC 3629: no
+// overlong forms, no surrogates, nothing past U+10FFFF) is; npos if none.
+// JSON output (nlohmann) accepts only well-formed text.
+std::size_t firstInvalid(std::string_view text);
+inline bool isValid(std::string_view text) { return firstInvalid(text) == std::string_view::npos; }
+
 std::vector<char32_t> decode(std::string_view text);
 std::string encode(const std::vector<char32_t>& points);
 void append(std::string& out, char32_t point);

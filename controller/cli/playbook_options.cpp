@@ -72,6 +72,9 @@ void addPlaybookOptions(CLI::App& command, PlaybookOptions& options) {
       .add_option("--roles-path", options.roles_path,
                   "Directory searched for roles after roles/ beside the playbook (repeatable)")
       ->allow_extra_args(false);
+  command.add_flag("--allow-pipe", options.allow_pipe,
+                   "Let lookup('pipe', CMD) run CMD with /bin/sh on this machine while the "
+                   "playbook compiles (off: such a lookup is an error)");
 }
 
 Result<compiler::CompileOptions> toCompileOptions(const PlaybookOptions& options) {
@@ -81,6 +84,7 @@ Result<compiler::CompileOptions> toCompileOptions(const PlaybookOptions& options
   out.limits = options.limits;
   out.facts_dir = options.facts_dir;
   out.roles_path = options.roles_path;
+  out.allow_pipe = options.allow_pipe;
   for (const std::string& text : options.extra_vars) {
     SC_TRY_ASSIGN(const Data vars, parseExtraVars(text));
     for (const auto& [key, value] : vars.items()) out.extra_vars[key] = value;

@@ -19,6 +19,7 @@ struct PlaybookOptions {
   std::vector<std::string> extra_vars;  // as written: k=v, @file, JSON/YAML
   std::string facts_dir;
   std::vector<std::string> roles_path;
+  bool allow_pipe = false;
 };
 
 void addPlaybookOptions(CLI::App& command, PlaybookOptions& options);

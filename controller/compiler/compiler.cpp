@@ -2,12 +2,15 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <filesystem>
 #include <fstream>
 #include <set>
 #include <sstream>
 
-#include "common/hash.h"
+#include "common/random.h"
+#include "common/text/suggest.h"
+#include "controller/compiler/lookups.h"
 #include "controller/compiler/modules/arg_spec.h"
 #include "controller/compiler/modules/module.h"
 #include "controller/compiler/runtime_condition.h"
@@ -34,6 +37,19 @@ Error at(const yaml::Position& position, Error error) {
     return Error(error.code(), error.message(), position.text(), error.cause());
   }
   return error;
+}
+
+// A file the playbook names (import_tasks, include_vars, vars_files). When it
+// cannot be read at all, the error points at the line that names it.
+Result<std::vector<yaml::Node>> loadNamedFile(const fs::path& path,
+                                              const yaml::Position& named_at) {
+  auto documents = yaml::loadYamlFile(path.string());
+  if (!documents && documents.error().where() == path.string()) {
+    return Error(documents.error().code(),
+                 fmt::format("cannot read '{}': {}", path.string(), documents.error().message()),
+                 named_at.text());
+  }
+  return documents;
 }
 
 // Where a task's sources are found: its role, else the playbook.
@@ -79,7 +95,7 @@ struct HostState {
   manifest::Manifest manifest;
 };
 
-class PlayCompiler : public modules::ModuleContext {
+class PlayCompiler : public modules::ModuleContext, public LookupContext {
  public:
   // `magic` holds what every host of the play shares (groups, hostvars,
   // play_hosts, omit); `host_magic` this host's own (inventory_hostname,
@@ -94,7 +110,8 @@ class PlayCompiler : public modules::ModuleContext {
         templar_(templar),
         magic_(magic),
         host_magic_(std::move(host_magic)),
-        omit_(std::move(omit)) {}
+        omit_(std::move(omit)),
+        lookups_(LookupSettings{play.directory, options.allow_pipe}, *this) {}
 
   Result<void> compile();
 
@@ -103,6 +120,9 @@ class PlayCompiler : public modules::ModuleContext {
   Result<std::string> findSource(std::string_view src, std::string_view folder) override;
   Result<std::string> renderTemplate(const std::string& path) override;
   Data environment() const override { return environment_; }
+
+  // LookupContext (renderTemplate above serves both)
+  std::vector<std::string> searchDirectories(std::string_view folder) const override;
 
  private:
   Result<void> compileTasks(const std::vector<Task>& tasks, const Inherited& inherited,
@@ -148,12 +168,12 @@ class PlayCompiler : public modules::ModuleContext {
   std::vector<std::unique_ptr<std::vector<Task>>> included_;  // task files imported
   std::size_t counter_ = 0;
   std::size_t task_number_ = 0;
-  int include_depth_ = 0;  // import_tasks/include_tasks being expanded  // the task being emitted;
-                           // its items share it
-  // The task being compiled, for the module context.
+  int include_depth_ = 0;  // import_tasks/include_tasks being expanded
+  // The task being compiled, for the module and lookup contexts.
   VariableScope* scope_ = nullptr;
   const RoleFrame* role_ = nullptr;
   Data environment_;
+  ControllerLookups lookups_;
 };
 
 Result<Data> PlayCompiler::value(const yaml::Node& node, VariableScope& scope) {
@@ -257,24 +277,19 @@ Result<bool> PlayCompiler::conditionsHold(
   return true;
 }
 
-Result<std::string> PlayCompiler::findSource(std::string_view src, std::string_view folder) {
-  fs::path path{std::string(src)};
-  if (path.is_absolute()) return path.string();
-  std::vector<fs::path> candidates;
+std::vector<std::string> PlayCompiler::searchDirectories(std::string_view folder) const {
+  std::vector<std::string> directories;
   if (role_ != nullptr) {
-    candidates.push_back(fs::path(role_->directory) / folder / path);
-    candidates.push_back(fs::path(role_->directory) / path);
+    directories.push_back((fs::path(role_->directory) / folder).string());
+    directories.push_back(role_->directory);
   }
-  candidates.push_back(fs::path(play_.directory) / folder / path);
-  candidates.push_back(fs::path(play_.directory) / path);
-  std::string looked;
-  for (const fs::path& candidate : candidates) {
-    std::error_code ec;
-    if (fs::exists(candidate, ec)) return candidate.string();
-    looked += (looked.empty() ? "" : ", ") + candidate.string();
-  }
-  return Error(ErrorCode::NotFound,
-               fmt::format("could not find '{}' (looked in {})", std::string(src), looked));
+  directories.push_back((fs::path(play_.directory) / folder).string());
+  directories.push_back(play_.directory);
+  return directories;
+}
+
+Result<std::string> PlayCompiler::findSource(std::string_view src, std::string_view folder) {
+  return findInSearchPath(searchDirectories(folder), src);
 }
 
 Result<std::string> PlayCompiler::renderTemplate(const std::string& path) {
@@ -308,7 +323,17 @@ Result<void> PlayCompiler::emit(const Task& task, const Inherited& inherited, co
 
   manifest::ResourceSpec spec;
   spec.type = compiled->type;
-  spec.params = nlohmann::json::parse(compiled->params.dump());
+  try {
+    spec.params = nlohmann::json::parse(compiled->params.dump());
+  } catch (const nlohmann::json::type_error&) {
+    // Only invalid UTF-8 makes dump() throw: a value built from bytes
+    // (b64decode of binary, say). Ansible refuses such text too.
+    return Error(ErrorCode::Encoding,
+                 fmt::format("a parameter of '{}' is not valid UTF-8 text (use content_base64 "
+                             "or src for binary data)",
+                             task.action),
+                 task.action_position.text());
+  }
   std::string name = task.action;
   if (const yaml::Node* node = task.keyword("name")) {
     SC_TRY_ASSIGN(const Data rendered, value(*node, scope));
@@ -383,6 +408,7 @@ Result<void> PlayCompiler::emit(const Task& task, const Inherited& inherited, co
 
 Result<void> PlayCompiler::compileTask(const Task& task, const Inherited& outer, bool handlers) {
   Inherited inherited = outer;
+  role_ = inherited.role;  // lookups in loops and conditions search the role first
   if (const yaml::Node* when = task.keyword("when")) {
     const std::vector<yaml::Node> items =
         when->isSequence() ? when->items : std::vector<yaml::Node>{*when};
@@ -426,6 +452,21 @@ Result<void> PlayCompiler::compileTask(const Task& task, const Inherited& outer,
 
   VariableScope scope = scopeFor(inherited, nullptr);
   const std::string& action = task.action;
+  const bool includes = action == "import_tasks" || action == "include_tasks" ||
+                        action == "include" || action == "import_role" || action == "include_role";
+  if (includes && !task.loop_kind.empty()) {
+    const yaml::Node* loop =
+        task.keyword(task.loop_kind == "loop" ? "loop" : "with_" + task.loop_kind);
+    if (action.rfind("import_", 0) == 0) {
+      return Error(ErrorCode::Schema,
+                   fmt::format("{} cannot loop: imports are expanded once, before any loop "
+                               "runs (use include_{})",
+                               action, action.substr(7)),
+                   loop->position.text());
+    }
+    return Error(ErrorCode::Schema, fmt::format("a loop over {} is not supported yet", action),
+                 loop->position.text());
+  }
   if (action == "import_tasks" || action == "include_tasks" || action == "include") {
     SC_TRY_ASSIGN(const bool holds, conditionsHold(inherited.when, scope));
     if (!holds) return {};
@@ -441,7 +482,7 @@ Result<void> PlayCompiler::compileTask(const Task& task, const Inherited& outer,
       path = inherited.role != nullptr ? fs::path(inherited.role->directory) / "tasks" / path
                                        : fs::path(task.position.file).parent_path() / path;
     }
-    SC_TRY_ASSIGN(const auto documents, yaml::loadYamlFile(path.string()));
+    SC_TRY_ASSIGN(const auto documents, loadNamedFile(path, task.action_position));
     if (documents.empty()) return {};
     SC_TRY_ASSIGN(const auto tasks,
                   playbook::parseTaskList(documents.front(), handlers ? playbook::Place::Handler
@@ -478,26 +519,19 @@ Result<void> PlayCompiler::compileTask(const Task& task, const Inherited& outer,
     const yaml::Node* loop =
         task.keyword(task.loop_kind == "loop" ? "loop" : "with_" + task.loop_kind);
     SC_TRY_ASSIGN(Data list, value(*loop, scope));
-    if (task.loop_kind == "items") {
-      Data flat = Data::array();
-      for (const Data& item : list.is_array() ? list : Data::array({list})) {
-        if (item.is_array()) {
-          for (const Data& inner : item) flat.push_back(inner);
-        } else {
-          flat.push_back(item);
-        }
+    if (task.loop_kind == "loop") {
+      if (!list.is_array()) {
+        return Error(ErrorCode::Schema, "loop: needs a list", loop->position.text());
       }
-      list = std::move(flat);
-    } else if (task.loop_kind == "dict") {
-      Data pairs = Data::array();
-      for (const auto& [key, item] : list.items()) pairs.push_back({{"key", key}, {"value", item}});
-      list = std::move(pairs);
-    } else if (task.loop_kind != "loop" && task.loop_kind != "list") {
-      return Error(ErrorCode::Schema, fmt::format("with_{} is not supported yet", task.loop_kind),
-                   loop->position.text());
-    }
-    if (!list.is_array()) {
-      return Error(ErrorCode::Schema, "a loop needs a list", loop->position.text());
+    } else {
+      // with_<plugin>: terms is query('<plugin>', terms), as in Ansible.
+      lookups_.setFolder(action == "include_vars" ? "vars"
+                         : action == "template"   ? "templates"
+                                                  : "files");
+      auto found = lookups_.run(task.loop_kind, lookupTerms(list), Data::object());
+      if (!found) return at(loop->position, found.error());
+      list = Data::array();
+      for (Data& item : *found) list.push_back(std::move(item));
     }
     for (Data& item : list) items.push_back(std::move(item));
   } else {
@@ -507,6 +541,23 @@ Result<void> PlayCompiler::compileTask(const Task& task, const Inherited& outer,
   std::string loop_var = "item";
   const yaml::Node* label = nullptr;
   if (const yaml::Node* control = task.keyword("loop_control")) {
+    if (!control->isMapping()) {
+      return Error(ErrorCode::Schema, "loop_control: must be a mapping (loop_var, label)",
+                   control->position.text());
+    }
+    for (const auto& [key, unused] : control->entries) {
+      if (key.scalar == "loop_var" || key.scalar == "label") continue;
+      static const std::vector<std::string_view> kLater = {"index_var", "extended",
+                                                           "extended_allitems", "pause"};
+      const bool later = std::find(kLater.begin(), kLater.end(), key.scalar) != kLater.end();
+      return Error(ErrorCode::Schema,
+                   later
+                       ? fmt::format("loop_control: {} is not supported yet", key.scalar)
+                       : fmt::format("loop_control: unknown key '{}'{}", key.scalar,
+                                     text::didYouMean(key.scalar, {"loop_var", "label", "index_var",
+                                                                   "extended", "pause"})),
+                   key.position.text());
+    }
     if (const yaml::Node* var = control->find("loop_var")) loop_var = var->scalar;
     label = control->find("label");
   }
@@ -529,7 +580,7 @@ Result<void> PlayCompiler::compileTask(const Task& task, const Inherited& outer,
           path = inherited.role != nullptr ? fs::path(inherited.role->directory) / "vars" / path
                                            : fs::path(task.position.file).parent_path() / path;
         }
-        SC_TRY_ASSIGN(const auto documents, yaml::loadYamlFile(path.string()));
+        SC_TRY_ASSIGN(const auto documents, loadNamedFile(path, task.action_position));
         if (!documents.empty()) {
           SC_TRY_ASSIGN(const Data vars, toData(documents.front()));
           if (vars.is_object()) {
@@ -643,9 +694,24 @@ void PlayCompiler::registerHandler(const Task& handler, const RoleFrame* role) {
 }
 
 Result<void> PlayCompiler::compile() {
+  // Lookups run with this play's search path while it compiles.
+  templar_.setLookups(&lookups_);
+  struct Reset {
+    Templar& templar;
+    ~Reset() { templar.setLookups(nullptr); }
+  } reset{templar_};
   if (const yaml::Node* vars = play_.keyword("vars")) {
-    SC_TRY_ASSIGN(play_vars_, toData(*vars));
-    if (play_vars_.is_null()) play_vars_ = Data::object();
+    SC_TRY_ASSIGN(Data data, toData(*vars));
+    // A mapping, or a list of mappings merged in order (as Ansible allows).
+    play_vars_ = Data::object();
+    for (const Data& layer : data.is_array() ? data : Data::array({data})) {
+      if (layer.is_null()) continue;
+      if (!layer.is_object()) {
+        return Error(ErrorCode::Schema, "vars: in a play must be a mapping or a list of mappings",
+                     vars->position.text());
+      }
+      for (const auto& [key, item] : layer.items()) play_vars_[key] = item;
+    }
   }
   for (const auto& with : play_.imported_with) {
     if (const yaml::Node* vars = playbook::findKeyword(with, "vars")) {
@@ -700,8 +766,8 @@ Result<void> PlayCompiler::loadVarsFiles() {
     }
     fs::path path = name.get<std::string>();
     if (path.is_relative()) path = fs::path(play_.directory) / path;
-    auto documents = yaml::loadYamlFile(path.string());
-    if (!documents) return at(entry.position, documents.error());
+    auto documents = loadNamedFile(path, entry.position);
+    if (!documents) return documents.error();
     if (documents->empty()) continue;
     SC_TRY_ASSIGN(const Data vars, toData(documents->front()));
     if (!vars.is_object()) {
@@ -747,7 +813,8 @@ Result<CompileResult> compilePlaybook(const CompileOptions& options) {
                 sources.empty() ? loadInventory({"localhost,"}) : loadInventory(sources));
   SC_TRY_ASSIGN(const std::vector<Play> plays, playbook::loadPlaybook(options.playbook));
   const std::string playbook_dir = fs::weakly_canonical(options.playbook).parent_path().string();
-  const std::string omit = "__omit_place_holder__" + sha1Hex(options.playbook);
+  // Random per run, as Ansible makes it, so no value can equal it by chance.
+  const std::string omit = "__omit_place_holder__" + randomHex(20);
   Templar templar;
 
   // What other hosts' templates read of a host: its inventory variables and

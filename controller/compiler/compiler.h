@@ -24,6 +24,7 @@ struct CompileOptions {
   std::string facts_dir;                 // --facts: DIR/HOST or DIR/HOST.json
   std::map<std::string, Data> facts;     // facts known in advance, by host
   std::vector<std::string> roles_path;
+  bool allow_pipe = false;  // lookup('pipe') may run commands on the controller
 };
 
 struct CompileResult {

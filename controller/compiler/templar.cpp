@@ -5,6 +5,7 @@
 #include <fstream>
 #include <sstream>
 
+#include "common/text/utf8.h"
 #include "controller/jinja/py_format.h"
 #include "controller/jinja/template_value.h"
 
@@ -71,6 +72,13 @@ Result<std::string> Templar::renderFile(const std::string& path, jinja::Scope& s
     if (!in) return Error(ErrorCode::NotFound, fmt::format("cannot read template '{}'", path));
     std::ostringstream text;
     text << in.rdbuf();
+    if (const std::size_t bad = text::utf8::firstInvalid(text.str()); bad != std::string::npos) {
+      return Error(ErrorCode::Encoding,
+                   fmt::format("invalid UTF-8 (byte 0x{:02x}); templates must be UTF-8, as "
+                               "for Ansible's template module",
+                               static_cast<unsigned char>(text.str()[bad])),
+                   yaml::positionOf(path, text.str(), bad).text());
+    }
     jinja::SourceMap source;
     source.file = path;
     SC_TRY_ASSIGN(jinja::Template tmpl, jinja::parseTemplate(text.str(), source));

@@ -37,6 +37,9 @@ class Templar {
 
   static bool hasTemplate(std::string_view text);
 
+  // lookup()/query() plugins for what renders next; null: only env.
+  void setLookups(jinja::LookupHook* lookups) { options_.lookups = lookups; }
+
  private:
   jinja::RenderOptions options_;
   std::map<std::tuple<std::string, std::string, int, int>, std::unique_ptr<jinja::Expression>>

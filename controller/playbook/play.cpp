@@ -68,6 +68,10 @@ Result<Play> parsePlay(const yaml::Node& node, const std::string& file,
   if (!has_hosts || play.hosts.isNull()) {
     return schemaError(node.position, "a play needs hosts: (a host pattern such as 'all')");
   }
+  if ((play.hosts.isSequence() && play.hosts.items.empty()) ||
+      (play.hosts.isScalar() && play.hosts.scalar.empty())) {
+    return schemaError(play.hosts.position, "hosts: cannot be empty");
+  }
   return play;
 }
 
@@ -102,8 +106,17 @@ Result<std::vector<Play>> Loader::importPlaybook(const yaml::Node& entry, const 
 Result<std::vector<Play>> Loader::parse(const std::vector<yaml::Node>& documents,
                                         const std::string& file, const std::string& directory) {
   std::vector<Play> plays;
+  // One document per playbook, as Ansible reads it; a second "---" is
+  // usually two files pasted together.
+  if (documents.size() > 1) {
+    return schemaError(documents[1].position,
+                       "a playbook is one YAML document, but another one starts here");
+  }
+  if (documents.empty() || documents.front().isNull()) {
+    return Error(ErrorCode::Schema, "the playbook is empty: it has no plays",
+                 yaml::Position{file, 1, 1}.text());
+  }
   for (const yaml::Node& document : documents) {
-    if (document.isNull()) continue;
     if (!document.isSequence()) {
       return schemaError(document.position, "a playbook must be a list of plays");
     }

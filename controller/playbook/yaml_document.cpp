@@ -12,6 +12,7 @@
 #include <sstream>
 
 #include "common/large_stack.h"
+#include "common/text/utf8.h"
 
 namespace sc::controller::yaml {
 namespace {
@@ -222,6 +223,19 @@ bool indentedWithTab(std::string_view text, int line) {
 
 }  // namespace
 
+Position positionOf(const std::string& file, std::string_view text, std::size_t offset) {
+  Position at{file, 1, 1};
+  for (std::size_t i = 0; i < offset && i < text.size(); ++i) {
+    if (text[i] == '\n') {
+      ++at.line;
+      at.column = 1;
+    } else {
+      ++at.column;
+    }
+  }
+  return at;
+}
+
 std::string Position::text() const { return fmt::format("{}:{}:{}", file, line, column); }
 
 const Node* Node::find(std::string_view key) const {
@@ -237,6 +251,12 @@ Result<std::vector<Node>> parseYaml(std::string_view text, const std::string& fi
     return Error(ErrorCode::TooLarge,
                  fmt::format("{} bytes, over the limit of {}", text.size(), limits.max_bytes),
                  file);
+  }
+  if (const std::size_t bad = text::utf8::firstInvalid(text); bad != std::string_view::npos) {
+    return Error(ErrorCode::Encoding,
+                 fmt::format("invalid UTF-8 (byte 0x{:02x}); YAML files must be UTF-8",
+                             static_cast<unsigned char>(text[bad])),
+                 positionOf(file, text, bad).text());
   }
   // yaml-cpp's parser recurses per nesting level (with its own guard at
   // 2000 levels); run it where that depth cannot overflow the stack.

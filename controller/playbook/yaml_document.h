@@ -29,6 +29,9 @@ struct Position {
   std::string text() const;  // "site.yml:14:9"
 };
 
+// The line and column (1-based, in bytes) of `offset` in `text`.
+Position positionOf(const std::string& file, std::string_view text, std::size_t offset);
+
 struct MappingEntry;
 
 class Node {

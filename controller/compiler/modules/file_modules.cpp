@@ -5,6 +5,7 @@
 #include <fstream>
 #include <sstream>
 
+#include "common/text/utf8.h"
 #include "controller/compiler/modules/arg_spec.h"
 #include "controller/compiler/modules/module.h"
 
@@ -25,29 +26,6 @@ std::vector<ArgSpec> withAttributes(std::vector<ArgSpec> specs) {
 
 // Whether `bytes` is valid UTF-8 (then it travels as `content`, else as
 // `content_base64`).
-bool isUtf8(std::string_view bytes) {
-  std::size_t i = 0;
-  while (i < bytes.size()) {
-    const auto lead = static_cast<unsigned char>(bytes[i]);
-    std::size_t continuation = 0;
-    if (lead >= 0xF0 && lead <= 0xF4) {
-      continuation = 3;
-    } else if (lead >= 0xE0 && lead <= 0xEF) {
-      continuation = 2;
-    } else if (lead >= 0xC2 && lead <= 0xDF) {
-      continuation = 1;
-    } else if (lead >= 0x80) {
-      return false;
-    }
-    if (i + continuation >= bytes.size() && continuation > 0) return false;
-    for (std::size_t k = 1; k <= continuation; ++k) {
-      if ((static_cast<unsigned char>(bytes[i + k]) & 0xC0) != 0x80) return false;
-    }
-    i += continuation + 1;
-  }
-  return true;
-}
-
 std::string base64(std::string_view bytes) {
   static constexpr std::string_view kAlphabet =
       "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
@@ -134,7 +112,7 @@ Result<CompiledResource> compileCopy(const Data& args, ModuleContext& context) {
     SC_TRY_ASSIGN(const std::string bytes, readControllerFile(path));
     params.erase("src");
     params["dest"] = destinationFor(params["dest"].get<std::string>(), src);
-    if (isUtf8(bytes)) {
+    if (text::utf8::isValid(bytes)) {
       params["content"] = bytes;
     } else {
       params["content_base64"] = base64(bytes);

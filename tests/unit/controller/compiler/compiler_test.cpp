@@ -30,6 +30,7 @@ class CompilerTest : public ::testing::Test {
     options.inventories = {"localhost,"};
     options.extra_vars = std::move(extra_vars);
     options.facts = facts_;
+    options.allow_pipe = allow_pipe_;
     return compilePlaybook(options);
   }
 
@@ -45,6 +46,7 @@ class CompilerTest : public ::testing::Test {
 
   sc::testing::TempDir dir_;
   std::map<std::string, Data> facts_;
+  bool allow_pipe_ = false;
 };
 
 TEST_F(CompilerTest, LoopsTemplatesAndModulesBecomeResources) {
@@ -268,6 +270,138 @@ TEST_F(CompilerTest, ErrorsNameFileLineAndCause) {
   auto role = compile("role.yml");
   ASSERT_FALSE(role);
   EXPECT_NE(role.error().message().find("role 'missing' not found"), std::string::npos);
+}
+
+TEST_F(CompilerTest, LookupsAndWithLoopsRunOnTheController) {
+  write("files/motd.txt", "hello\n\n");
+  write("templates/banner.j2", "x={{ x }}\n");
+  write("files/conf.d/b.conf", "b");
+  write("files/conf.d/a.conf", "a");
+  write("files/conf.d/notes.txt", "n");
+  fs::create_directories(dir_.path() / "files/conf.d/dir.conf");
+  write("vars/Debian.yml", "from_vars: debian\n");
+  write("roles/web/files/role.txt", "from the role\n");
+  write("roles/web/tasks/main.yml",
+        "- copy: content=\"{{ lookup('file', 'role.txt') }}\" dest=/etc/role\n");
+  write("site.yml",
+        "- hosts: localhost\n"
+        "  gather_facts: false\n"
+        "  vars: {x: 1}\n"
+        "  roles: [web]\n"
+        "  tasks:\n"
+        "    - copy: content=\"{{ lookup('file', 'motd.txt') }}\" dest=/etc/motd\n"
+        "    - copy: content=\"{{ lookup('template', 'banner.j2') }}\" dest=/etc/banner\n"
+        "    - copy: src={{ item }} dest=/etc/conf.d/\n"
+        "      with_fileglob: conf.d/*.conf\n"
+        "    - debug: msg=\"{{ item[0] }}{{ item[1] }}\"\n"
+        "      with_nested: [[a, b], [1, 2]]\n"
+        "    - include_vars: \"{{ item }}\"\n"
+        "      with_first_found: [missing.yml, Debian.yml]\n"
+        "    - debug: msg={{ from_vars }}\n");
+  const manifest::Manifest m = compileOne();
+  ASSERT_EQ(m.resources.size(), 10u);
+  EXPECT_EQ(m.resources[0].params["content"], "from the role");  // the role's files/ first
+  EXPECT_EQ(m.resources[1].params["content"], "hello");          // rstripped, as Ansible
+  EXPECT_EQ(m.resources[2].params["content"], "x=1\n");
+  // Only regular files matching the pattern, in name order.
+  EXPECT_EQ(m.resources[3].params["content"], "a");
+  EXPECT_EQ(m.resources[4].params["content"], "b");
+  std::vector<std::string> nested;
+  for (std::size_t i = 5; i < 9; ++i) nested.push_back(m.resources[i].params["msg"]);
+  EXPECT_EQ(nested, (std::vector<std::string>{"a1", "a2", "b1", "b2"}));
+  EXPECT_EQ(m.resources[9].params["msg"], "debian");  // vars/ searched for include_vars
+  write("missing.yml",
+        "- hosts: localhost\n  gather_facts: false\n  tasks:\n"
+        "    - include_vars: \"{{ item }}\"\n"
+        "      with_first_found: [nope.yml]\n");
+  auto missing = compile("missing.yml");
+  ASSERT_FALSE(missing);
+  EXPECT_NE(missing.error().message().find("nope.yml"), std::string::npos);
+  EXPECT_NE(missing.error().where().find("missing.yml:5"), std::string::npos)
+      << missing.error().describe();
+}
+
+TEST_F(CompilerTest, PasswordLookupIsGeneratedOnceAndKeptPrivate) {
+  write("site.yml",
+        "- hosts: localhost\n  gather_facts: false\n  tasks:\n"
+        "    - debug: msg=\"{{ lookup('password', 'creds/db length=12 chars=digits') }}\"\n");
+  const manifest::Manifest first = compileOne();
+  const manifest::Manifest second = compileOne();
+  ASSERT_EQ(first.resources.size(), 1u);
+  const std::string password = first.resources[0].params["msg"];
+  EXPECT_EQ(password.size(), 12u);
+  EXPECT_EQ(password.find_first_not_of("0123456789"), std::string::npos) << password;
+  EXPECT_EQ(second.resources[0].params["msg"], password);
+  const fs::path stored = dir_.path() / "creds/db";
+  EXPECT_EQ(fs::status(stored).permissions() & fs::perms::all,
+            fs::perms::owner_read | fs::perms::owner_write);
+  std::ifstream in(stored);
+  std::string line;
+  std::getline(in, line);
+  EXPECT_EQ(line, password);
+}
+
+TEST_F(CompilerTest, PipeLookupIsOffUnlessAllowedAndOtherPluginsAreErrors) {
+  write("site.yml",
+        "- hosts: localhost\n  gather_facts: false\n  tasks:\n"
+        "    - debug: msg=\"{{ lookup('pipe', 'echo hi; pwd') }}\"\n");
+  auto off = compile();
+  ASSERT_FALSE(off);
+  EXPECT_NE(off.error().message().find("--allow-pipe"), std::string::npos)
+      << off.error().describe();
+  allow_pipe_ = true;
+  const manifest::Manifest m = compileOne();
+  ASSERT_EQ(m.resources.size(), 1u);
+  // Run in the playbook's directory; trailing whitespace stripped.
+  EXPECT_EQ(m.resources[0].params["msg"], "hi\n" + fs::canonical(dir_.path()).string());
+
+  write("fails.yml",
+        "- hosts: localhost\n  gather_facts: false\n  tasks:\n"
+        "    - debug: msg=\"{{ lookup('pipe', 'exit 3') }}\"\n");
+  auto fails = compile("fails.yml");
+  ASSERT_FALSE(fails);
+  EXPECT_NE(fails.error().message().find("returned 3"), std::string::npos);
+
+  write("unknown.yml",
+        "- hosts: localhost\n  gather_facts: false\n  tasks:\n"
+        "    - debug: msg=\"{{ lookup('fiel', 'x') }}\"\n");
+  auto unknown = compile("unknown.yml");
+  ASSERT_FALSE(unknown);
+  EXPECT_NE(unknown.error().message().find("'fiel' is not supported"), std::string::npos)
+      << unknown.error().describe();
+  EXPECT_NE(unknown.error().message().find("file"), std::string::npos);
+  EXPECT_NE(unknown.error().where().find("unknown.yml:4"), std::string::npos);
+}
+
+TEST_F(CompilerTest, MalformedPlaybooksAreErrorsAtTheirLine) {
+  const auto expectError = [&](const std::string& name, const std::string& text,
+                               const std::string& message, const std::string& where) {
+    write(name, text);
+    auto result = compile(name);
+    ASSERT_FALSE(result) << name;
+    EXPECT_NE(result.error().message().find(message), std::string::npos)
+        << name << ": " << result.error().describe();
+    EXPECT_NE(result.error().where().find(where), std::string::npos)
+        << name << ": " << result.error().describe();
+  };
+  const std::string play = "- hosts: localhost\n  gather_facts: false\n  tasks:\n";
+  expectError("utf8.yml", play + "    - copy: content=\"\xff\" dest=/x\n", "invalid UTF-8",
+              "utf8.yml:4:");
+  expectError("import_loop.yml", play + "    - import_tasks: t.yml\n      loop: [1, 2]\n",
+              "import_tasks cannot loop", "import_loop.yml:5");
+  expectError("missing_import.yml", play + "    - import_tasks: nowhere.yml\n",
+              "cannot read", "missing_import.yml:4");
+  expectError("loop_control.yml",
+              play + "    - debug: msg={{ item }}\n      loop: [1]\n"
+                     "      loop_control: {loop_vars: x}\n",
+              "unknown key 'loop_vars'", "loop_control.yml:6");
+  expectError("empty_hosts.yml", "- hosts: []\n  tasks: []\n", "hosts: cannot be empty",
+              "empty_hosts.yml:1");
+  expectError("two_documents.yml", play + "    - debug: msg=x\n---\n" + play,
+              "one YAML document", "two_documents.yml:6");
+  expectError("empty.yml", "# nothing here\n", "the playbook is empty", "empty.yml");
+  expectError("play_vars.yml", "- hosts: localhost\n  vars: [a, b]\n  tasks: []\n",
+              "mapping or a list of mappings", "play_vars.yml:2");
 }
 
 }  // namespace
