@@ -4,6 +4,7 @@
 
 #include "agent/cli/apply_command.h"
 #include "agent/cli/backups_command.h"
+#include "agent/cli/facts_command.h"
 #include "common/exit_codes.h"
 #include "common/log/log.h"
 
@@ -15,8 +16,10 @@ int main(int argc, char** argv) {
   app.footer("Run 'sc-agent SUBCOMMAND --help' for the options of each subcommand.");
   ApplyArgs apply;
   BackupsArgs backups;
+  FactsArgs facts;
   auto* apply_command = addApplyCommand(app, apply);
   auto* backups_command = addBackupsCommand(app, backups);
+  auto* facts_command = addFactsCommand(app, facts);
   // CLI11 reports with exceptions; they stop here (STYLE.md section 3).
   try {
     app.parse(argc, argv);
@@ -41,6 +44,10 @@ int main(int argc, char** argv) {
   if (backups_command->parsed()) {
     sc::log::setupLogging(verbosity(backups.common.verbosity));
     return runBackups(backups);
+  }
+  if (facts_command->parsed()) {
+    sc::log::setupLogging(verbosity(facts.verbosity));
+    return runFacts(facts);
   }
   return sc::exit_code::kUsage;
 }

@@ -14,6 +14,9 @@ inline constexpr std::uint64_t kMaxManifestBytes = 64ull << 20;
 inline constexpr std::size_t kMaxJsonDepth = 32;
 // Resources in one manifest.
 inline constexpr std::size_t kMaxResources = 200'000;
+// Blocks around one resource (its `block` array). Ansible plays nest blocks
+// a few deep; the structure checks cost depth squared per resource.
+inline constexpr std::size_t kMaxBlockDepth = 64;
 // Default cap on one managed file's content, read or written; `sc-agent
 // apply --max-file-size` changes it.
 inline constexpr std::uint64_t kDefaultMaxFileBytes = 16ull << 20;
@@ -26,6 +29,9 @@ inline constexpr std::uint64_t kMaxRegexSubjectBytes = 2ull << 20;
 inline constexpr std::size_t kMaxCommandOutputBytes = 1u << 20;
 // Validator stderr kept in a report (F-12).
 inline constexpr std::size_t kMaxValidatorMessageBytes = 4096;
+// Largest file read to gather facts; /proc/cpuinfo of a 1,024-CPU host
+// is about 1.5 MiB.
+inline constexpr std::uint64_t kMaxFactFileBytes = 8ull << 20;
 // Longest managed path and path component accepted (B-07).
 inline constexpr std::size_t kMaxPathBytes = 4095;
 inline constexpr std::size_t kMaxNameBytes = 255;

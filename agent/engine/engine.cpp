@@ -2,8 +2,10 @@
 
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
 #include <map>
 #include <unordered_map>
+#include <unordered_set>
 
 #include "agent/resources/meta.h"
 #include "common/hash.h"
@@ -14,34 +16,59 @@ namespace {
 
 using Clock = std::chrono::steady_clock;
 
+// Resources in different parts of one block (the block part and its rescue
+// or always part) are alternatives or undo each other by design: a rescue
+// part puts back what a failed block part broke, an always part removes
+// what the block part made. Their path claims do not contradict.
+bool inOtherPartsOfOneBlock(const manifest::ResourceSpec& a, const manifest::ResourceSpec& b) {
+  for (const auto& x : a.block) {
+    for (const auto& y : b.block) {
+      if (x.id == y.id && x.part != y.part) return true;
+    }
+  }
+  return false;
+}
+
 Result<void> checkClaims(const std::vector<PlannedResource>& planned) {
   struct Owner {
     std::string desired;
-    std::string id;
+    const manifest::ResourceSpec* spec;
     bool is_directory;
   };
-  std::unordered_map<std::string, Owner> owners;
+  // Every distinct desired state claimed for a path; more than one only
+  // when blocks allow it.
+  std::unordered_map<std::string, std::vector<Owner>> owners;
   for (const auto& p : planned) {
     for (const auto& claim : p.resource->claims()) {
-      auto [it, inserted] =
-          owners.emplace(claim.path, Owner{claim.desired, p.spec->id, claim.is_directory});
-      if (!inserted && it->second.desired != claim.desired) {
-        return Error(ErrorCode::Conflict,
-                     fmt::format("resources '{}' and '{}' both manage '{}' with different "
-                                 "desired states",
-                                 it->second.id, p.spec->id, claim.path),
-                     p.spec->pointer);
+      auto& claimants = owners[claim.path];
+      bool agreed = false;
+      for (const auto& owner : claimants) {
+        if (owner.desired == claim.desired) {
+          agreed = true;
+        } else if (!inOtherPartsOfOneBlock(*owner.spec, *p.spec)) {
+          return Error(ErrorCode::Conflict,
+                       fmt::format("resources '{}' and '{}' both manage '{}' with different "
+                                   "desired states",
+                                   owner.spec->id, p.spec->id, claim.path),
+                       p.spec->pointer);
+        }
       }
+      if (!agreed) claimants.push_back({claim.desired, p.spec, claim.is_directory});
     }
   }
-  for (const auto& [path, owner] : owners) {
+  for (const auto& [path, claimants] : owners) {
     for (std::string parent = parentPath(path); parent != "/"; parent = parentPath(parent)) {
       const auto it = owners.find(parent);
-      if (it != owners.end() && !it->second.is_directory) {
-        return Error(ErrorCode::Conflict,
-                     fmt::format("resource '{}' manages '{}' inside '{}', which resource '{}' "
-                                 "makes a file or link",
-                                 owner.id, path, parent, it->second.id));
+      if (it == owners.end()) continue;
+      for (const auto& owner : claimants) {
+        for (const auto& outer : it->second) {
+          if (!outer.is_directory && !inOtherPartsOfOneBlock(*outer.spec, *owner.spec)) {
+            return Error(ErrorCode::Conflict,
+                         fmt::format("resource '{}' manages '{}' inside '{}', which resource '{}' "
+                                     "makes a file or link",
+                                     owner.spec->id, path, parent, outer.spec->id));
+          }
+        }
       }
     }
   }
@@ -90,6 +117,148 @@ Result<void> checkHandlerCycles(const manifest::Manifest& manifest) {
   return ok();
 }
 
+// Follows Ansible's block / rescue / always flow while the engine walks the
+// flat resource list (docs/engine.md, "Blocks: rescue and always"). Holds
+// the open blocks around the current resource, outermost first. Relies on
+// checkBlocks(): each block contiguous, nested the same way everywhere,
+// parts in order.
+class BlockWalker {
+ public:
+  // `with_rescue`: the blocks that have a rescue part among the resources
+  // this run selects (tags can leave a part empty, which is then absent, as
+  // Ansible filters tasks before running a block).
+  explicit BlockWalker(std::unordered_set<std::string_view> with_rescue)
+      : with_rescue_(std::move(with_rescue)) {}
+
+  // Moves to a resource in `sections`: closes the blocks it is not in
+  // (innermost first, each passing a failure that stands to the block
+  // around it) and opens the new ones. Returns whether a failure now stands
+  // outside every block.
+  bool enter(const std::vector<manifest::BlockSection>& sections) {
+    std::size_t same = 0;
+    while (same < frames_.size() && same < sections.size() &&
+           frames_[same].id == sections[same].id && frames_[same].part == sections[same].part) {
+      ++same;
+    }
+    // The innermost shared block may have moved on to its next part.
+    const bool next_part =
+        same < frames_.size() && same < sections.size() && frames_[same].id == sections[same].id;
+    const std::size_t keep = next_part ? same + 1 : same;
+    bool stands = false;
+    while (frames_.size() > keep) stands = close() || stands;
+    if (next_part) frames_[same].part = sections[same].part;
+    for (std::size_t d = frames_.size(); d < sections.size(); ++d) {
+      Frame frame;
+      frame.id = sections[d].id;
+      frame.part = sections[d].part;
+      frame.has_rescue = with_rescue_.contains(frame.id);
+      frames_.push_back(frame);
+    }
+    return stands;
+  }
+
+  // Closes every open block at the end of the list; as enter().
+  bool leaveAll() {
+    bool stands = false;
+    while (!frames_.empty()) stands = close() || stands;
+    return stands;
+  }
+
+  // Records a failure at the current position: it ends the current part of
+  // the innermost block. Returns true when there is no block, so the
+  // failure stands at once.
+  bool fail() {
+    if (frames_.empty()) return true;
+    Frame& frame = frames_.back();
+    switch (frame.part) {
+      case manifest::BlockPart::Block:
+        frame.block_failed = true;
+        break;
+      case manifest::BlockPart::Rescue:
+        frame.rescue_failed = true;
+        break;
+      case manifest::BlockPart::Always:
+        frame.always_failed = true;
+        break;
+    }
+    return false;
+  }
+
+  // Whether a failure here goes to a rescue part: some block around it is
+  // in its block part and has one. Ansible counts such a failure as
+  // `rescued`, not `failed`, even when that rescue fails in turn
+  // (PlayIterator.is_any_block_rescuing).
+  bool rescuable() const {
+    return std::any_of(frames_.begin(), frames_.end(), [](const Frame& frame) {
+      return frame.part == manifest::BlockPart::Block && frame.has_rescue;
+    });
+  }
+
+  bool inBlock() const { return !frames_.empty(); }
+
+  // Why the current position does not run, or nullopt when it runs. An
+  // empty string: it is in the rescue part of a block that did not fail,
+  // which is not reported at all (Ansible shows nothing for it either).
+  std::optional<std::string> notRunReason() const {
+    for (const auto& frame : frames_) {
+      if (frame.part == manifest::BlockPart::Rescue && !frame.block_failed) return std::string();
+    }
+    for (const auto& frame : frames_) {
+      if (frame.part == manifest::BlockPart::Block && frame.block_failed) {
+        return fmt::format("not run: an earlier resource in block '{}' failed", frame.id);
+      }
+      if (frame.part == manifest::BlockPart::Rescue && frame.rescue_failed) {
+        return fmt::format("not run: an earlier resource in the rescue part of block '{}' failed",
+                           frame.id);
+      }
+      if (frame.part == manifest::BlockPart::Always && frame.always_failed) {
+        return fmt::format("not run: an earlier resource in the always part of block '{}' failed",
+                           frame.id);
+      }
+    }
+    return std::nullopt;
+  }
+
+ private:
+  struct Frame {
+    std::string_view id;
+    manifest::BlockPart part = manifest::BlockPart::Block;
+    bool has_rescue = false;
+    bool block_failed = false;  // the rest of the block part is skipped
+    bool rescue_failed = false;
+    bool always_failed = false;
+
+    // Once the block is done: a failure in its block part with no rescue
+    // part, or a failure in its rescue or always part, stands.
+    bool failed() const { return (block_failed && !has_rescue) || rescue_failed || always_failed; }
+  };
+
+  // Closes the innermost block; a failure that stands becomes a failure of
+  // the block around it. Returns true when it stands outside every block.
+  bool close() {
+    const Frame frame = frames_.back();
+    frames_.pop_back();
+    return frame.failed() && fail();
+  }
+
+  std::unordered_set<std::string_view> with_rescue_;
+  std::vector<Frame> frames_;
+};
+
+// The report of a resource that the block flow does not run. It is not run
+// at all, so nothing is registered (as in Ansible, where the task never
+// starts).
+ResourceReport notRunReport(const PlannedResource& planned, std::string message) {
+  ResourceReport report;
+  report.id = planned.spec->id;
+  report.type = planned.spec->type;
+  report.title = planned.resource->title();
+  report.name = planned.spec->name;
+  report.outcome = Outcome::Skipped;
+  if (!planned.spec->no_log) report.message = std::move(message);
+  return report;
+}
+
 }  // namespace
 
 std::string desiredFingerprint(const manifest::ResourceSpec& spec) {
@@ -109,6 +278,7 @@ Result<Plan> makePlan(const manifest::Manifest& manifest, const Registry& regist
       out->push_back({&spec, std::move(resource), MetaResource::isFlush(spec)});
     }
   }
+  SC_TRY(manifest::checkBlocks(manifest));
   SC_TRY(checkClaims(plan.resources));
   SC_TRY(checkHandlerCycles(manifest));
   return plan;
@@ -299,35 +469,42 @@ ResourceReport Engine::runOne(PlannedResource& planned, bool handler, Progress& 
   return finish(outcome);
 }
 
-void Engine::flushHandlers(Plan& plan, Progress& progress) {
+bool Engine::flushHandlers(Plan& plan, Progress& progress, bool stop_on_failure, bool rescuable) {
   // Handlers run in the order they are defined, each once per flush; one a
   // handler notifies runs in the same flush (cycles were refused in plan).
   // A handler that fails stays owed (persisted) but is not retried in the
   // same flush.
   std::set<std::string> failed;
+  bool halted = false;
   for (std::size_t pass = 0; pass <= plan.handlers.size() && !progress.pending.empty(); ++pass) {
     bool ran = false;
     for (auto& handler : plan.handlers) {
       const std::string& id = handler.spec->id;
-      if (progress.stopped || !progress.pending.contains(id) || failed.contains(id)) continue;
+      if (halted || !progress.pending.contains(id) || failed.contains(id)) continue;
       progress.pending.erase(id);
       auto report = runOne(handler, /*handler=*/true, progress);
       ran = true;
       if (report.outcome == Outcome::Failed) {
         progress.pending.insert(id);  // owed until it succeeds
         failed.insert(id);
-        if (progress.policy == manifest::FailurePolicy::Stop) progress.stopped = true;
+        report.rescued = rescuable;
+        halted = stop_on_failure;
       }
       if (!options_.check && state_ != nullptr) {
         if (auto saved = state_->savePending(progress.pending); !saved) {
           spdlog::error("cannot persist handler notifications: {}", saved.error().describe());
         }
       }
-      if (listener_) listener_(report);
-      progress.report.resources.push_back(std::move(report));
+      emit(std::move(report), progress);
     }
     if (!ran) break;
   }
+  return !failed.empty();
+}
+
+void Engine::emit(ResourceReport report, Progress& progress) {
+  if (listener_) listener_(report);
+  progress.report.resources.push_back(std::move(report));
 }
 
 RunReport Engine::run(Plan& plan) {
@@ -357,20 +534,48 @@ RunReport Engine::run(Plan& plan) {
     }
     if (auto converged = state_->loadConverged()) progress.converged = std::move(*converged);
   }
+  const bool stop_policy = progress.policy == manifest::FailurePolicy::Stop;
+  std::unordered_set<std::string_view> with_rescue;
+  for (const auto& planned : plan.resources) {
+    if (!tagSelected(*planned.spec)) continue;
+    for (const auto& section : planned.spec->block) {
+      if (section.part == manifest::BlockPart::Rescue) with_rescue.insert(section.id);
+    }
+  }
+  BlockWalker blocks(std::move(with_rescue));
+  // A failure outside every block (or one no block rescued) is where the
+  // failure policy applies.
+  const auto standingFailure = [&] {
+    if (stop_policy) progress.stopped = true;
+  };
   for (auto& planned : plan.resources) {
     if (!tagSelected(*planned.spec)) continue;
+    if (blocks.enter(planned.spec->block)) standingFailure();
+    if (auto reason = blocks.notRunReason()) {
+      if (!reason->empty()) emit(notRunReport(planned, std::move(*reason)), progress);
+      continue;
+    }
+    const bool rescuable = blocks.rescuable();
     if (planned.is_flush && !progress.stopped) {
-      flushHandlers(plan, progress);
+      // Inside a block a failed handler ends the block's part like any
+      // failure (Ansible 2.14 runs the rescue part then too).
+      const bool stop_flush = stop_policy || blocks.inBlock();
+      if (flushHandlers(plan, progress, stop_flush, rescuable) && blocks.fail()) {
+        standingFailure();
+      }
       continue;
     }
     auto report = runOne(planned, /*handler=*/false, progress);
-    if (report.outcome == Outcome::Failed && progress.policy == manifest::FailurePolicy::Stop) {
-      progress.stopped = true;
+    if (report.outcome == Outcome::Failed) {
+      report.rescued = rescuable;
+      if (blocks.fail()) standingFailure();
     }
-    if (listener_) listener_(report);
-    progress.report.resources.push_back(std::move(report));
+    emit(std::move(report), progress);
   }
-  if (!progress.stopped) flushHandlers(plan, progress);
+  if (blocks.leaveAll()) standingFailure();
+  if (!progress.stopped && flushHandlers(plan, progress, stop_policy, /*rescuable=*/false)) {
+    standingFailure();
+  }
   if (state_ != nullptr && !options_.check && progress.converged_dirty) {
     if (auto saved = state_->saveConverged(progress.converged); !saved) {
       spdlog::warn("cannot record converged resources: {}", saved.error().describe());

@@ -4,8 +4,8 @@
 //
 // Policy lives here, not in the kinds (STYLE.md section 2): order, `when`,
 // tags, check mode, changed_when / failed_when, handlers and their
-// persisted notifications, the failure policy, the run deadline and the
-// corrective flag.
+// persisted notifications, blocks with rescue and always parts, the failure
+// policy, the run deadline and the corrective flag.
 #pragma once
 
 #include <chrono>
@@ -47,7 +47,8 @@ struct Plan {
 
 // Everything that can be refused before any host access: unknown kinds,
 // bad parameters, conflicting claims (B-09), handler notification cycles
-// (B-10). `context` is handed to every resource.
+// (B-10), a malformed block structure. `context` is handed to every
+// resource.
 Result<Plan> makePlan(const manifest::Manifest& manifest, const Registry& registry,
                       const ResourceContext& context);
 
@@ -63,7 +64,12 @@ class Engine {
  private:
   struct Progress;
   ResourceReport runOne(PlannedResource& planned, bool handler, Progress& progress);
-  void flushHandlers(Plan& plan, Progress& progress);
+  // Runs the pending handlers. After a failure, `stop_on_failure` skips the
+  // rest of this flush; `rescuable` marks failures as going to a rescue
+  // part. Returns whether a handler failed (an ignored failure does not
+  // count).
+  bool flushHandlers(Plan& plan, Progress& progress, bool stop_on_failure, bool rescuable);
+  void emit(ResourceReport report, Progress& progress);
   bool tagSelected(const manifest::ResourceSpec& spec) const;
 
   Host& host_;

@@ -34,7 +34,9 @@ Recap RunReport::recap() const {
         ++recap.would_change;
         break;
       case Outcome::Failed:
-        ++recap.failed;
+        // A failure handed to a rescue part counts as rescued (Ansible's
+        // stats), so a rescued run does not exit 1.
+        ++(resource.rescued ? recap.rescued : recap.failed);
         break;
       case Outcome::Skipped:
         ++recap.skipped;
@@ -63,6 +65,7 @@ nlohmann::json toJson(const RunReport& report) {
     if (!r.name.empty()) entry["name"] = r.name;
     if (r.corrective) entry["corrective"] = true;
     if (r.handler) entry["handler"] = true;
+    if (r.rescued) entry["rescued"] = true;
     if (!r.message.empty()) entry["message"] = r.message;
     if (!r.reason.empty()) entry["reason"] = r.reason;
     resources.push_back(std::move(entry));
@@ -78,7 +81,8 @@ nlohmann::json toJson(const RunReport& report) {
                        {"changed", recap.changed},
                        {"would_change", recap.would_change},
                        {"failed", recap.failed},
-                       {"skipped", recap.skipped}}},
+                       {"skipped", recap.skipped},
+                       {"rescued", recap.rescued}}},
                      {"resources", std::move(resources)}};
   if (report.previous_run_interrupted) out["previous_run_interrupted"] = true;
   // Invalid UTF-8 from a file or a command must not make the report fail.
@@ -108,6 +112,7 @@ std::string statusLine(const ResourceReport& report, bool with_diff) {
     if (report.corrective) line += " (corrective)";
   }
   if (!report.message.empty()) line += fmt::format(": {}", report.message);
+  if (report.rescued) line += " (rescued)";
   line = text::escapeControl(line);
   if (with_diff) {
     for (const auto& change : report.changes) {
@@ -120,9 +125,9 @@ std::string statusLine(const ResourceReport& report, bool with_diff) {
 
 std::string recapLine(const RunReport& report) {
   const Recap recap = report.recap();
-  std::string line =
-      fmt::format("{} : ok={} changed={} failed={} skipped={}", text::escapeControl(report.host),
-                  recap.ok, recap.changed, recap.failed, recap.skipped);
+  std::string line = fmt::format("{} : ok={} changed={} failed={} skipped={} rescued={}",
+                                 text::escapeControl(report.host), recap.ok, recap.changed,
+                                 recap.failed, recap.skipped, recap.rescued);
   if (report.check) line += fmt::format(" would_change={}", recap.would_change);
   return line;
 }

@@ -27,6 +27,10 @@ struct ResourceReport {
   Outcome outcome = Outcome::Ok;
   bool corrective = false;  // undid drift from a state it had converged to
   bool handler = false;
+  // Failed inside the block part of a block that has a rescue part, so the
+  // failure went to a rescue: counted under `rescued`, not `failed`, as
+  // Ansible counts it (even when the rescue then fails itself).
+  bool rescued = false;
   std::vector<Change> changes;  // already redacted for no_log resources
   std::string message;          // error text, skip reason or debug message
   std::string reason;           // reason code when failed ("unsafe_path", ...)
@@ -39,6 +43,7 @@ struct Recap {
   int would_change = 0;
   int failed = 0;
   int skipped = 0;
+  int rescued = 0;  // failures handed to a rescue part (also not in `failed`)
 };
 
 struct RunReport {
@@ -59,7 +64,7 @@ nlohmann::json toJson(const RunReport& report);
 // `with_diff`, the diff text. Control bytes are escaped (T-20).
 std::string statusLine(const ResourceReport& report, bool with_diff);
 
-// "web1 : ok=38 changed=2 failed=0 skipped=1".
+// "web1 : ok=38 changed=2 failed=0 skipped=1 rescued=0".
 std::string recapLine(const RunReport& report);
 
 }  // namespace sc::agent

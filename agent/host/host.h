@@ -57,6 +57,9 @@ struct Command {
   std::map<std::string, std::string> env;  // added to the allowlisted environment
   std::optional<std::string> stdin_data;
   std::chrono::milliseconds timeout{std::chrono::hours(1)};
+  // Run as this user, with its groups, HOME, USER and LOGNAME (a playbook's
+  // become_user); empty: as the agent itself. Switching needs root.
+  std::string user;
 };
 
 struct CommandResult {

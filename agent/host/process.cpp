@@ -1,7 +1,9 @@
 #include "agent/host/process.h"
 
 #include <fcntl.h>
+#include <grp.h>
 #include <poll.h>
+#include <pwd.h>
 #include <signal.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -10,6 +12,7 @@
 #include <chrono>
 #include <cstdlib>
 #include <cstring>
+#include <optional>
 #include <vector>
 
 #include "common/fs/unique_fd.h"
@@ -33,18 +36,74 @@ Result<Pipe> makePipe() {
   return Pipe{UniqueFd(fds[0]), UniqueFd(fds[1])};
 }
 
-std::vector<std::string> childEnvironment(const Command& command) {
+// Who a command runs as when it names a user: resolved before fork, since
+// the name service is not async-signal-safe.
+struct RunAs {
+  uid_t uid = 0;
+  gid_t gid = 0;
+  std::vector<gid_t> groups;
+  std::string name;
+  std::string home;
+};
+
+Result<RunAs> resolveUser(const std::string& name) {
+  struct passwd entry {};
+  struct passwd* found = nullptr;
+  std::vector<char> buffer(16384);
+  const int rc = ::getpwnam_r(name.c_str(), &entry, buffer.data(), buffer.size(), &found);
+  if (rc != 0) return errnoError(rc, fmt::format("cannot look up user '{}'", name));
+  if (found == nullptr) {
+    return Error(ErrorCode::NotFound, fmt::format("become_user: no user '{}' on this host", name));
+  }
+  RunAs run_as{entry.pw_uid, entry.pw_gid, {}, entry.pw_name, entry.pw_dir};
+  int count = 64;
+  run_as.groups.resize(static_cast<std::size_t>(count));
+  while (::getgrouplist(name.c_str(), entry.pw_gid, run_as.groups.data(), &count) < 0) {
+    run_as.groups.resize(static_cast<std::size_t>(count) * 2);
+    count *= 2;
+  }
+  run_as.groups.resize(static_cast<std::size_t>(count));
+  if (::geteuid() != 0 && run_as.uid != ::geteuid()) {
+    return Error(ErrorCode::NotPermitted,
+                 fmt::format("become_user '{}' needs the agent to run as root", name));
+  }
+  return run_as;
+}
+
+std::vector<std::string> childEnvironment(const Command& command, const RunAs* run_as) {
   std::vector<std::string> env;
   for (const char* name : kInheritedEnvironment) {
     if (command.env.contains(name)) continue;
+    if (run_as != nullptr && (std::strcmp(name, "HOME") == 0 || std::strcmp(name, "USER") == 0 ||
+                              std::strcmp(name, "LOGNAME") == 0)) {
+      continue;
+    }
     if (const char* value = std::getenv(name)) env.push_back(fmt::format("{}={}", name, value));
   }
   if (!std::getenv("PATH") && !command.env.contains("PATH")) {
     env.emplace_back("PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin");
   }
+  if (run_as != nullptr) {
+    // As `sudo -H -u USER` gives them: the user's own home and name.
+    for (const auto& [name, value] :
+         {std::pair<const char*, const std::string&>{"HOME", run_as->home},
+          {"USER", run_as->name},
+          {"LOGNAME", run_as->name}}) {
+      if (!command.env.contains(name)) env.push_back(fmt::format("{}={}", name, value));
+    }
+  }
   for (const auto& [name, value] : command.env) env.push_back(fmt::format("{}={}", name, value));
   return env;
 }
+
+// What the child reports through the status pipe when it cannot exec.
+struct ChildFailure {
+  int step = 0;  // kStep*
+  int error = 0;
+};
+constexpr int kStepSwitchUser = 1;
+constexpr int kStepChdir = 2;
+constexpr int kStepExec = 3;
 
 void appendCapped(std::string& out, const char* data, std::size_t size, bool& truncated) {
   const std::size_t room =
@@ -82,7 +141,11 @@ Result<CommandResult> runProcess(const Command& command, const std::string& cwd)
   }
   // Everything the child needs is built before fork: only async-signal-safe
   // calls happen between fork and exec.
-  std::vector<std::string> env_strings = childEnvironment(command);
+  std::optional<RunAs> run_as;
+  if (!command.user.empty()) {
+    SC_TRY_ASSIGN(run_as, resolveUser(command.user));
+  }
+  std::vector<std::string> env_strings = childEnvironment(command, run_as ? &*run_as : nullptr);
   std::vector<char*> envp;
   for (auto& s : env_strings) envp.push_back(s.data());
   envp.push_back(nullptr);
@@ -105,14 +168,19 @@ Result<CommandResult> runProcess(const Command& command, const std::string& cwd)
     ::dup2(in->read.get(), 0);
     ::dup2(out->write.get(), 1);
     ::dup2(err->write.get(), 2);
-    int code = 0;
-    if (::chdir(cwd.c_str()) != 0) {
-      code = errno;
+    ChildFailure failure;
+    // Groups first, then the group, then the user: after setuid the others
+    // are no longer allowed.
+    if (run_as && (::setgroups(run_as->groups.size(), run_as->groups.data()) != 0 ||
+                   ::setgid(run_as->gid) != 0 || ::setuid(run_as->uid) != 0)) {
+      failure = {kStepSwitchUser, errno};
+    } else if (::chdir(cwd.c_str()) != 0) {
+      failure = {kStepChdir, errno};
     } else {
       ::execve(program.c_str(), argv.data(), envp.data());
-      code = errno;
+      failure = {kStepExec, errno};
     }
-    (void)!::write(status->write.get(), &code, sizeof code);
+    (void)!::write(status->write.get(), &failure, sizeof failure);
     ::_exit(127);
   }
   ::setpgid(pid, pid);
@@ -172,11 +240,17 @@ Result<CommandResult> runProcess(const Command& command, const std::string& cwd)
                     command.argv[0],
                     std::chrono::duration_cast<std::chrono::seconds>(command.timeout).count()));
   }
-  int exec_errno = 0;
-  if (::read(status->read.get(), &exec_errno, sizeof exec_errno) == sizeof exec_errno) {
+  ChildFailure failure;
+  if (::read(status->read.get(), &failure, sizeof failure) == sizeof failure) {
     result.rc = 127;
-    result.stderr_text =
-        fmt::format("cannot run '{}': {}", command.argv[0], std::strerror(exec_errno));
+    const char* step = failure.step == kStepSwitchUser ? "cannot become user"
+                       : failure.step == kStepChdir    ? "cannot change to the directory for"
+                                                       : "cannot run";
+    result.stderr_text = fmt::format("{} '{}': {}", step,
+                                     failure.step == kStepSwitchUser ? command.user
+                                     : failure.step == kStepChdir    ? cwd
+                                                                     : command.argv[0],
+                                     std::strerror(failure.error));
     return result;
   }
   if (WIFEXITED(wait_status)) {

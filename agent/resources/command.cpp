@@ -39,6 +39,7 @@ Result<std::unique_ptr<Resource>> CommandResource::create(const manifest::Resour
   SC_TRY_ASSIGN(self->creates_, params.optionalString("creates"));
   SC_TRY_ASSIGN(self->removes_, params.optionalString("removes"));
   SC_TRY_ASSIGN(self->chdir_, params.string("chdir", ""));
+  SC_TRY_ASSIGN(self->become_user_, params.string("become_user", ""));
   SC_TRY_ASSIGN(self->environment_, params.stringMap("environment"));
   SC_TRY_ASSIGN(self->stdin_, params.optionalString("stdin"));
   SC_TRY_ASSIGN(const bool add_newline, params.boolean("stdin_add_newline", true));
@@ -122,6 +123,7 @@ Result<void> CommandResource::apply(Host& host, const State& /*current*/, const 
   Command command;
   command.argv = argv_;
   command.chdir = chdir_;
+  command.user = become_user_;
   command.env = environment_;
   command.stdin_data = stdin_;
   command.timeout = timeout_;

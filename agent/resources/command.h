@@ -39,6 +39,7 @@ class CommandResource final : public Resource {
   std::optional<std::string> creates_;
   std::optional<std::string> removes_;
   std::string chdir_;
+  std::string become_user_;  // empty: run as the agent
   std::map<std::string, std::string> environment_;
   std::optional<std::string> stdin_;
   bool strip_empty_ends_ = true;

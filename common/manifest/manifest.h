@@ -35,6 +35,25 @@ enum class FailurePolicy {
   Continue,  // Puppet's: independent resources still converge
 };
 
+// The three parts of an Ansible block, in the order they appear.
+enum class BlockPart {
+  Block,   // runs first; a failure skips the rest of it and runs the rescue part
+  Rescue,  // runs only after a failure in the block part; succeeding rescues it
+  Always,  // runs whatever happened in the other two parts
+};
+
+// "block", "rescue" or "always": the manifest's spelling.
+std::string_view blockPartName(BlockPart part);
+
+// One enclosing section of a resource: the block (by its id, unique in the
+// manifest) and the part of it the resource is in.
+struct BlockSection {
+  std::string id;
+  BlockPart part = BlockPart::Block;
+
+  bool operator==(const BlockSection&) const = default;
+};
+
 struct ResourceSpec {
   std::string id;    // stable, unique within the manifest
   std::string type;  // the kind: "file", "copy", ...
@@ -50,6 +69,9 @@ struct ResourceSpec {
   std::string register_as;  // name under which the result is kept; empty: none
   bool ignore_errors = false;
   bool no_log = false;  // redact parameters and diffs in every output
+  // The block sections around the resource, outermost first; empty when it
+  // is in no block. Never set on handlers.
+  std::vector<BlockSection> block;
   std::string pointer;  // "/resources/3": where it sits in the document
 };
 
@@ -66,6 +88,14 @@ struct Manifest {
 
 // `source_name` names the document in errors ("web1.json").
 Result<Manifest> parseManifest(std::string_view bytes, std::string_view source_name);
+
+// The block structure of resources, checked by parseManifest and again by
+// the engine's plan (a manifest built in code may not have been parsed):
+// each block's resources are contiguous, its parts come in the order
+// block, rescue, always, it is nested in the same sections everywhere, no
+// section repeats a block around the same resource, and handlers are in no
+// block. Errors name the resource's JSON pointer.
+Result<void> checkBlocks(const Manifest& manifest);
 
 // The canonical JSON form; parseManifest(toJson(m)) == m.
 nlohmann::json toJson(const Manifest& manifest);

@@ -1,5 +1,7 @@
 // Reading and writing the manifest's JSON form (docs/manifest.md).
+#include <algorithm>
 #include <set>
+#include <unordered_map>
 #include <unordered_set>
 
 #include "common/json/strict_json.h"
@@ -98,13 +100,76 @@ Result<bool> optionalBool(const json& object, const std::string& pointer, std::s
   return it->get<bool>();
 }
 
+std::optional<BlockPart> blockPartNamed(const std::string& name) {
+  for (const auto part : {BlockPart::Block, BlockPart::Rescue, BlockPart::Always}) {
+    if (name == blockPartName(part)) return part;
+  }
+  return std::nullopt;
+}
+
+// `block`: the enclosing sections, outermost first, each {"id", "part"}.
+// Only the form is checked here; checkBlocks() checks the structure.
+Result<std::vector<BlockSection>> blockSections(const json& object, const std::string& pointer) {
+  std::vector<BlockSection> out;
+  const auto it = object.find("block");
+  if (it == object.end()) return out;
+  const std::string at = pointer + "/block";
+  if (!it->is_array()) {
+    return schemaError(at,
+                       fmt::format("expected an array of block sections, got {}", it->type_name()));
+  }
+  if (it->size() > limits::kMaxBlockDepth) {
+    return Error(
+        ErrorCode::TooDeep,
+        fmt::format("{} block sections, over the limit of {}", it->size(), limits::kMaxBlockDepth),
+        at);
+  }
+  out.reserve(it->size());
+  for (std::size_t i = 0; i < it->size(); ++i) {
+    const json& node = (*it)[i];
+    const std::string here = fmt::format("{}/{}", at, i);
+    if (!node.is_object()) {
+      return schemaError(here,
+                         fmt::format("expected a block section {{\"id\": ..., \"part\": ...}}, "
+                                     "got {}",
+                                     node.type_name()));
+    }
+    SC_TRY(onlyKnownKeys(node, here, {"id", "part"}));
+    auto id = requiredString(node, here, "id");
+    if (!id) return id.error();
+    SC_TRY(checkName(*id, here + "/id", "block id"));
+    auto part_name = requiredString(node, here, "part");
+    if (!part_name) return part_name.error();
+    const auto part = blockPartNamed(*part_name);
+    if (!part) {
+      return schemaError(
+          here + "/part",
+          fmt::format("unknown block part '{}'; expected block, rescue or always", *part_name));
+    }
+    out.push_back({std::move(*id), *part});
+  }
+  return out;
+}
+
+// "'b1' (block) > 'b2' (rescue)": the sections around a block, for errors.
+std::string describeSections(const std::vector<BlockSection>& sections, std::size_t count) {
+  if (count == 0) return "no block";
+  std::string out;
+  for (std::size_t i = 0; i < count; ++i) {
+    out += fmt::format("{}'{}' ({})", i == 0 ? "" : " > ", sections[i].id,
+                       blockPartName(sections[i].part));
+  }
+  return out;
+}
+
 // Takes `node` apart: parameters are moved, not copied, so a large manifest
 // is never held twice in memory.
-Result<ResourceSpec> parseResource(json& node, const std::string& pointer) {
+Result<ResourceSpec> parseResource(json& node, const std::string& pointer, bool handler) {
   if (!node.is_object()) return schemaError(pointer, "expected a resource object");
-  SC_TRY(onlyKnownKeys(node, pointer,
-                       {"id", "type", "name", "params", "notify", "tags", "check_mode", "when",
-                        "changed_when", "failed_when", "register", "ignore_errors", "no_log"}));
+  SC_TRY(onlyKnownKeys(
+      node, pointer,
+      {"id", "type", "name", "params", "notify", "tags", "check_mode", "when", "changed_when",
+       "failed_when", "register", "ignore_errors", "no_log", "block"}));
   ResourceSpec spec;
   spec.pointer = pointer;
   auto id = requiredString(node, pointer, "id");
@@ -156,6 +221,16 @@ Result<ResourceSpec> parseResource(json& node, const std::string& pointer) {
   auto no_log = optionalBool(node, pointer, "no_log");
   if (!no_log) return no_log.error();
   spec.no_log = *no_log;
+  if (handler && node.contains("block")) {
+    // Handlers run when notified, outside the task list, so they cannot be
+    // in a block; the compiler never puts them in one.
+    return schemaError(pointer + "/block", fmt::format("handler '{}' has 'block'; handlers "
+                                                       "cannot be in a block",
+                                                       spec.id));
+  }
+  auto block = blockSections(node, pointer);
+  if (!block) return block.error();
+  spec.block = std::move(*block);
   return spec;
 }
 
@@ -177,7 +252,7 @@ Result<std::vector<ResourceSpec>> parseResourceList(json& root, std::string_view
   }
   out.reserve(it->size());
   for (std::size_t i = 0; i < it->size(); ++i) {
-    auto spec = parseResource((*it)[i], fmt::format("{}/{}", pointer, i));
+    auto spec = parseResource((*it)[i], fmt::format("{}/{}", pointer, i), key == "handlers");
     if (!spec) return spec.error();
     out.push_back(std::move(*spec));
   }
@@ -225,10 +300,100 @@ json resourceToJson(const ResourceSpec& spec) {
   if (!spec.register_as.empty()) out["register"] = spec.register_as;
   if (spec.ignore_errors) out["ignore_errors"] = true;
   if (spec.no_log) out["no_log"] = true;
+  if (!spec.block.empty()) {
+    json sections = json::array();
+    for (const auto& section : spec.block) {
+      sections.push_back({{"id", section.id}, {"part", std::string(blockPartName(section.part))}});
+    }
+    out["block"] = std::move(sections);
+  }
   return out;
 }
 
 }  // namespace
+
+std::string_view blockPartName(BlockPart part) {
+  switch (part) {
+    case BlockPart::Block:
+      return "block";
+    case BlockPart::Rescue:
+      return "rescue";
+    case BlockPart::Always:
+      return "always";
+  }
+  return "block";
+}
+
+Result<void> checkBlocks(const Manifest& manifest) {
+  for (const auto& spec : manifest.handlers) {
+    if (!spec.block.empty()) {
+      return schemaError(
+          spec.pointer + "/block",
+          fmt::format("handler '{}' has 'block'; handlers cannot be in a block", spec.id));
+    }
+  }
+  // Per block id: the last resource seen in it, how deep it sits and the
+  // part seen last. The engine walks the list once and relies on blocks
+  // being contiguous, nested the same way everywhere, and parts in order.
+  struct Seen {
+    std::size_t last;
+    std::size_t depth;
+    BlockPart part;
+  };
+  std::unordered_map<std::string_view, Seen> seen;
+  const auto& resources = manifest.resources;
+  for (std::size_t i = 0; i < resources.size(); ++i) {
+    const ResourceSpec& spec = resources[i];
+    if (spec.block.size() > limits::kMaxBlockDepth) {
+      return Error(ErrorCode::TooDeep,
+                   fmt::format("{} block sections, over the limit of {}", spec.block.size(),
+                               limits::kMaxBlockDepth),
+                   spec.pointer + "/block");
+    }
+    for (std::size_t d = 0; d < spec.block.size(); ++d) {
+      const BlockSection& section = spec.block[d];
+      const std::string at = fmt::format("{}/block/{}", spec.pointer, d);
+      for (std::size_t outer = 0; outer < d; ++outer) {
+        if (spec.block[outer].id == section.id) {
+          return schemaError(at + "/id",
+                             fmt::format("block '{}' is inside itself (also at {}/block/{})",
+                                         section.id, spec.pointer, outer));
+        }
+      }
+      const auto [it, inserted] = seen.try_emplace(section.id, Seen{i, d, section.part});
+      if (inserted) continue;
+      Seen& before = it->second;
+      const ResourceSpec& last = resources[before.last];
+      if (before.last + 1 != i) {
+        return schemaError(
+            at + "/id",
+            fmt::format("block '{}' continues here after resources outside it (its previous "
+                        "resource is {}); the resources of a block must be contiguous",
+                        section.id, last.pointer));
+      }
+      if (before.depth != d ||
+          !std::equal(spec.block.begin(), spec.block.begin() + static_cast<std::ptrdiff_t>(d),
+                      last.block.begin())) {
+        return schemaError(at,
+                           fmt::format("block '{}' is inside {} here but inside {} at {}; a "
+                                       "block is nested the same way in all its resources",
+                                       section.id, describeSections(spec.block, d),
+                                       describeSections(last.block, before.depth), last.pointer));
+      }
+      if (section.part < before.part) {
+        return schemaError(
+            at + "/part",
+            fmt::format("block '{}': part '{}' after part '{}' (at {}); a block's parts come in "
+                        "the order block, rescue, always",
+                        section.id, blockPartName(section.part), blockPartName(before.part),
+                        last.pointer));
+      }
+      before.last = i;
+      before.part = section.part;
+    }
+  }
+  return ok();
+}
 
 Result<Manifest> parseManifest(std::string_view bytes, std::string_view source_name) {
   auto document = sc::json::parseStrictJson(bytes, source_name,
@@ -294,6 +459,7 @@ Result<Manifest> parseManifest(std::string_view bytes, std::string_view source_n
   if (!handlers) return located(handlers.error());
   manifest.handlers = std::move(*handlers);
   if (auto refs = checkReferences(manifest); !refs) return located(refs.error());
+  if (auto blocks = checkBlocks(manifest); !blocks) return located(blocks.error());
   return manifest;
 }
 

@@ -1,6 +1,7 @@
 // Engine semantics on FakeHost: handlers (once per flush, flush_handlers,
 // persisted when they fail), when / changed_when / failed_when / register,
-// tags and skip_tags (always, never), on_failure and ignore_errors.
+// tags and skip_tags (always, never), on_failure and ignore_errors, blocks
+// with rescue and always parts.
 #include "agent/engine/engine.h"
 
 #include <gtest/gtest.h>
@@ -15,8 +16,8 @@ using agent::Outcome;
 using nlohmann::json;
 
 // A FakeHost whose commands answer from their argv: "fail" exits 1 with
-// stderr "boom", "echo X" prints X, anything else exits 0. Every command
-// run is recorded by its first two words.
+// stderr "boom", "echo X" prints X, "repair" empties failing_, anything
+// else exits 0. Every command run is recorded by its first two words.
 class EngineTest : public ::testing::Test {
  protected:
   EngineTest() {
@@ -24,6 +25,7 @@ class EngineTest : public ::testing::Test {
       std::string words = command.argv.at(0);
       if (command.argv.size() > 1) words += " " + command.argv[1];
       ran_.push_back(words);
+      if (command.argv[0] == "repair") failing_.clear();
       if (command.argv[0] == "fail" || failing_.contains(words)) {
         return agent::CommandResult{1, "", "boom\n", false};
       }
@@ -47,6 +49,24 @@ class EngineTest : public ::testing::Test {
                                          std::vector<std::string> tags) {
     spec.tags = std::move(tags);
     return spec;
+  }
+  static manifest::ResourceSpec failing(const std::string& id, const std::string& msg = "boom") {
+    return makeSpec(id, "fail", json{{"msg", msg}});
+  }
+  // `spec` inside `sections`, outermost first.
+  static manifest::ResourceSpec in(std::vector<manifest::BlockSection> sections,
+                                   manifest::ResourceSpec spec) {
+    spec.block = std::move(sections);
+    return spec;
+  }
+  static manifest::BlockSection block(const std::string& id) {
+    return {id, manifest::BlockPart::Block};
+  }
+  static manifest::BlockSection rescue(const std::string& id) {
+    return {id, manifest::BlockPart::Rescue};
+  }
+  static manifest::BlockSection always(const std::string& id) {
+    return {id, manifest::BlockPart::Always};
   }
   static manifest::Condition condition(const json& node) {
     auto parsed = manifest::parseCondition(node, "/test");
@@ -316,6 +336,302 @@ TEST_F(EngineTest, CheckModeRunsNothingAndNotifiesNothingPersistently) {
   EXPECT_TRUE(ran_.empty());
   EXPECT_EQ(host_.generation(), generation);
   EXPECT_TRUE(state->loadPending()->empty());
+}
+
+// Blocks follow Ansible's flow; the expected runs and recaps below are what
+// ansible-playbook 2.14 gives for the same plays (docs/engine.md, "Blocks:
+// rescue and always").
+
+TEST_F(EngineTest, BlockWithoutFailureSkipsRescueAndRunsAlways) {
+  const auto m = makeManifest(
+      {in({block("b1")}, cmd("work", {"step", "1"})), in({rescue("b1")}, cmd("fix", {"fix", "it"})),
+       in({always("b1")}, cmd("cleanup", {"clean", "up"})), cmd("after", {"step", "2"})});
+  const auto report = runManifest(host_, m);
+  EXPECT_EQ(ran_, (std::vector<std::string>{"step 1", "clean up", "step 2"}));
+  // The rescue part that was not needed is not reported at all.
+  EXPECT_EQ(outcomes(report),
+            (std::vector<std::string>{"work=changed", "cleanup=changed", "after=changed"}));
+  const auto recap = report.recap();
+  EXPECT_EQ(recap.failed, 0);
+  EXPECT_EQ(recap.rescued, 0);
+  EXPECT_EQ(recap.skipped, 0);
+}
+
+TEST_F(EngineTest, FailureInBlockRunsRescueAndIsRescued) {
+  auto rest = in({block("b1")}, cmd("rest", {"step", "2"}));
+  rest.register_as = "rest_out";
+  const auto m = makeManifest({in({block("b1")}, cmd("first", {"step", "1"}, {"h"})),
+                               in({block("b1")}, failing("boom", "disk full")), rest,
+                               in({rescue("b1")}, cmd("fix", {"fix", "it"})),
+                               in({always("b1")}, cmd("cleanup", {"clean", "up"})),
+                               cmd("after", {"step", "3"}), debugVar("seen", "rest_out")},
+                              {cmd("h", {"reload", "nginx"})});
+  const auto report = runManifest(host_, m);
+  // Handlers notified in a rescued block still run.
+  EXPECT_EQ(ran_,
+            (std::vector<std::string>{"step 1", "fix it", "clean up", "step 3", "reload nginx"}));
+  EXPECT_EQ(outcomes(report),
+            (std::vector<std::string>{"first=changed", "boom=failed", "rest=skipped", "fix=changed",
+                                      "cleanup=changed", "after=changed", "seen=ok", "h=changed"}));
+  EXPECT_TRUE(find(report, "boom")->rescued);
+  EXPECT_EQ(find(report, "rest")->message, "not run: an earlier resource in block 'b1' failed");
+  // A resource the block did not run registers nothing.
+  EXPECT_EQ(find(report, "seen")->message, "rest_out = \"VARIABLE IS NOT DEFINED!\"");
+
+  const auto recap = report.recap();
+  EXPECT_EQ(recap.failed, 0);
+  EXPECT_EQ(recap.rescued, 1);
+  EXPECT_EQ(recap.skipped, 1);
+  EXPECT_EQ(agent::recapLine(report), "test : ok=1 changed=5 failed=0 skipped=1 rescued=1");
+  EXPECT_EQ(agent::statusLine(*find(report, "boom"), false),
+            "failed: fail[boom]: error: disk full [assertion_failed] (rescued)");
+  const json doc = agent::toJson(report);
+  EXPECT_EQ(doc["recap"]["rescued"], 1);
+  EXPECT_EQ(doc["recap"]["failed"], 0);
+  EXPECT_EQ(doc["resources"][1]["id"], "boom");
+  EXPECT_EQ(doc["resources"][1]["rescued"], true);
+  EXPECT_EQ(doc["resources"][1]["outcome"], "failed");
+  EXPECT_FALSE(doc["resources"][0].contains("rescued"));
+}
+
+TEST_F(EngineTest, FailingRescueFailsTheHostAfterAlwaysRan) {
+  for (const auto policy : {manifest::FailurePolicy::Stop, manifest::FailurePolicy::Continue}) {
+    SCOPED_TRACE(policy == manifest::FailurePolicy::Stop ? "stop" : "continue");
+    ran_.clear();
+    auto m = makeManifest(
+        {in({block("b1")}, cmd("first", {"step", "1"}, {"h"})), in({block("b1")}, failing("boom")),
+         in({rescue("b1")}, failing("fix", "cannot fix")),
+         in({rescue("b1")}, cmd("fix_more", {"fix", "more"})),
+         in({always("b1")}, cmd("cleanup", {"clean", "up"})), cmd("after", {"step", "2"})},
+        {cmd("h", {"reload", "nginx"})});
+    m.on_failure = policy;
+    const auto report = runManifest(host_, m);
+    const auto recap = report.recap();
+    // As Ansible counts it: the block's failure went to a rescue part, the
+    // rescue's own failure stands.
+    EXPECT_EQ(recap.rescued, 1);
+    EXPECT_EQ(recap.failed, 1);
+    EXPECT_TRUE(find(report, "boom")->rescued);
+    EXPECT_FALSE(find(report, "fix")->rescued);
+    EXPECT_EQ(find(report, "fix_more")->message,
+              "not run: an earlier resource in the rescue part of block 'b1' failed");
+    if (policy == manifest::FailurePolicy::Stop) {
+      EXPECT_EQ(ran_, (std::vector<std::string>{"step 1", "clean up"}));
+      EXPECT_EQ(outcomes(report),
+                (std::vector<std::string>{"first=changed", "boom=failed", "fix=failed",
+                                          "fix_more=skipped", "cleanup=changed", "after=skipped"}));
+      EXPECT_EQ(find(report, "after")->message, "not run: an earlier resource failed");
+    } else {
+      EXPECT_EQ(ran_, (std::vector<std::string>{"step 1", "clean up", "step 2", "reload nginx"}));
+      EXPECT_EQ(outcomes(report),
+                (std::vector<std::string>{"first=changed", "boom=failed", "fix=failed",
+                                          "fix_more=skipped", "cleanup=changed", "after=changed",
+                                          "h=changed"}));
+    }
+  }
+}
+
+TEST_F(EngineTest, FailureInBlockWithoutRescueStandsAfterAlwaysRan) {
+  const auto m = makeManifest(
+      {in({block("b1")}, failing("boom")), in({block("b1")}, cmd("rest", {"step", "1"})),
+       in({always("b1")}, cmd("cleanup", {"clean", "up"})), cmd("after", {"step", "2"})});
+  const auto report = runManifest(host_, m);
+  EXPECT_EQ(ran_, (std::vector<std::string>{"clean up"}));
+  EXPECT_EQ(outcomes(report), (std::vector<std::string>{"boom=failed", "rest=skipped",
+                                                        "cleanup=changed", "after=skipped"}));
+  EXPECT_FALSE(find(report, "boom")->rescued);
+  EXPECT_EQ(report.recap().failed, 1);
+  EXPECT_EQ(report.recap().rescued, 0);
+}
+
+TEST_F(EngineTest, IgnoredErrorsInABlockDoNotTriggerRescue) {
+  auto ignored = in({block("b1")}, failing("ignored"));
+  ignored.ignore_errors = true;
+  const auto m = makeManifest({ignored, in({block("b1")}, cmd("rest", {"step", "1"})),
+                               in({rescue("b1")}, cmd("fix", {"fix", "it"}))});
+  const auto report = runManifest(host_, m);
+  EXPECT_EQ(ran_, (std::vector<std::string>{"step 1"}));
+  EXPECT_EQ(outcomes(report), (std::vector<std::string>{"ignored=ok", "rest=changed"}));
+  EXPECT_EQ(report.recap().rescued, 0);
+  EXPECT_FALSE(find(report, "ignored")->rescued);
+}
+
+TEST_F(EngineTest, SkippedResourcesInABlockAreNotFailures) {
+  auto skipped = in({block("b1")}, cmd("skipped", {"step", "x"}));
+  skipped.when = condition(false);
+  const auto m = makeManifest({skipped, in({block("b1")}, cmd("rest", {"step", "1"})),
+                               in({rescue("b1")}, cmd("fix", {"fix", "it"}))});
+  const auto report = runManifest(host_, m);
+  EXPECT_EQ(ran_, (std::vector<std::string>{"step 1"}));
+  EXPECT_EQ(outcomes(report), (std::vector<std::string>{"skipped=skipped", "rest=changed"}));
+}
+
+TEST_F(EngineTest, NestedBlockRescuedInsideDoesNotTriggerTheOuterRescue) {
+  const auto m = makeManifest(
+      {in({block("outer"), block("inner")}, failing("boom")),
+       in({block("outer"), rescue("inner")}, cmd("inner_fix", {"fix", "inner"})),
+       in({block("outer")}, cmd("goes_on", {"step", "1"})),
+       in({rescue("outer")}, cmd("outer_fix", {"fix", "outer"})),
+       in({always("outer")}, cmd("cleanup", {"clean", "up"})), cmd("after", {"step", "2"})});
+  const auto report = runManifest(host_, m);
+  EXPECT_EQ(ran_, (std::vector<std::string>{"fix inner", "step 1", "clean up", "step 2"}));
+  EXPECT_EQ(outcomes(report),
+            (std::vector<std::string>{"boom=failed", "inner_fix=changed", "goes_on=changed",
+                                      "cleanup=changed", "after=changed"}));
+  EXPECT_EQ(report.recap().rescued, 1);
+  EXPECT_EQ(report.recap().failed, 0);
+}
+
+TEST_F(EngineTest, NestedFailureNotRescuedInsideGoesToTheOuterRescue) {
+  // The inner block has no rescue part: its always part runs, then the
+  // failure ends the outer block part and the outer rescue part runs.
+  const auto m = makeManifest(
+      {in({block("outer"), block("inner")}, failing("boom")),
+       in({block("outer"), always("inner")}, cmd("inner_cleanup", {"clean", "inner"})),
+       in({block("outer")}, cmd("not_reached", {"step", "1"})),
+       in({rescue("outer")}, cmd("outer_fix", {"fix", "outer"})), cmd("after", {"step", "2"})});
+  const auto report = runManifest(host_, m);
+  EXPECT_EQ(ran_, (std::vector<std::string>{"clean inner", "fix outer", "step 2"}));
+  EXPECT_EQ(outcomes(report),
+            (std::vector<std::string>{"boom=failed", "inner_cleanup=changed", "not_reached=skipped",
+                                      "outer_fix=changed", "after=changed"}));
+  EXPECT_EQ(find(report, "not_reached")->message,
+            "not run: an earlier resource in block 'outer' failed");
+  EXPECT_TRUE(find(report, "boom")->rescued);
+  EXPECT_EQ(report.recap().rescued, 1);
+  EXPECT_EQ(report.recap().failed, 0);
+}
+
+TEST_F(EngineTest, FailingInnerRescueIsRescuedByTheOuterBlock) {
+  const auto m = makeManifest(
+      {in({block("outer"), block("inner")}, failing("boom")),
+       in({block("outer"), rescue("inner")}, failing("inner_fix")),
+       in({block("outer"), always("inner")}, cmd("inner_cleanup", {"clean", "inner"})),
+       in({rescue("outer")}, cmd("outer_fix", {"fix", "outer"})), cmd("after", {"step", "2"})});
+  const auto report = runManifest(host_, m);
+  EXPECT_EQ(ran_, (std::vector<std::string>{"clean inner", "fix outer", "step 2"}));
+  EXPECT_EQ(outcomes(report),
+            (std::vector<std::string>{"boom=failed", "inner_fix=failed", "inner_cleanup=changed",
+                                      "outer_fix=changed", "after=changed"}));
+  // ansible-playbook: rescued=2 failed=0.
+  EXPECT_EQ(report.recap().rescued, 2);
+  EXPECT_EQ(report.recap().failed, 0);
+}
+
+TEST_F(EngineTest, FailureInAlwaysIsAFailure) {
+  const auto m = makeManifest(
+      {in({block("b1")}, failing("boom")), in({rescue("b1")}, cmd("fix", {"fix", "it"})),
+       in({always("b1")}, failing("cleanup", "cleanup failed")),
+       in({always("b1")}, cmd("more_cleanup", {"clean", "more"})), cmd("after", {"step", "2"})});
+  const auto report = runManifest(host_, m);
+  EXPECT_EQ(ran_, (std::vector<std::string>{"fix it"}));
+  EXPECT_EQ(outcomes(report),
+            (std::vector<std::string>{"boom=failed", "fix=changed", "cleanup=failed",
+                                      "more_cleanup=skipped", "after=skipped"}));
+  EXPECT_EQ(find(report, "more_cleanup")->message,
+            "not run: an earlier resource in the always part of block 'b1' failed");
+  EXPECT_EQ(report.recap().rescued, 1);
+  EXPECT_EQ(report.recap().failed, 1);
+}
+
+TEST_F(EngineTest, CheckModeFailureTriggersRescue) {
+  host_.addDirectory("/etc");
+  const auto m = makeManifest(
+      {in({block("b1")}, makeSpec("motd", "copy", json{{"dest", "/etc/motd"}, {"content", "x"}})),
+       in({block("b1")}, failing("boom")), in({rescue("b1")}, cmd("fix", {"fix", "it"})),
+       in({always("b1")}, debugVar("cleanup", "nothing")), cmd("after", {"step", "2"})});
+  agent::RunOptions options;
+  options.check = true;
+  const auto generation = host_.generation();
+  const auto report = runManifest(host_, m, options);
+  EXPECT_EQ(outcomes(report),
+            (std::vector<std::string>{"motd=would_change", "boom=failed", "fix=would_change",
+                                      "cleanup=ok", "after=would_change"}));
+  EXPECT_TRUE(ran_.empty());
+  EXPECT_EQ(host_.generation(), generation);
+  EXPECT_EQ(report.recap().rescued, 1);
+  EXPECT_EQ(report.recap().failed, 0);
+}
+
+TEST_F(EngineTest, NotConvergedInABlockIsRescued) {
+  // The replacement matches its own pattern: applied, but never converges.
+  host_.addDirectory("/etc");
+  host_.addFile("/etc/app.conf", "a\n");
+  const auto m = makeManifest(
+      {in({block("b1")},
+          makeSpec("edit", "replace",
+                   json{{"path", "/etc/app.conf"}, {"regexp", "a"}, {"replace", "aa"}})),
+       in({rescue("b1")}, cmd("fix", {"fix", "it"}))});
+  const auto report = runManifest(host_, m);
+  EXPECT_EQ(outcomes(report), (std::vector<std::string>{"edit=failed", "fix=changed"}));
+  EXPECT_EQ(find(report, "edit")->reason, "not_converged");
+  EXPECT_EQ(report.recap().rescued, 1);
+  EXPECT_EQ(report.recap().failed, 0);
+}
+
+TEST_F(EngineTest, RescuePartWhoseResourcesAreSkippedStillRescues) {
+  auto skipped = in({rescue("b1")}, cmd("fix", {"fix", "it"}));
+  skipped.when = condition(false);
+  const auto m = makeManifest({in({block("b1")}, failing("boom")), skipped,
+                               in({always("b1")}, cmd("cleanup", {"clean", "up"})),
+                               cmd("after", {"step", "2"})});
+  const auto report = runManifest(host_, m);
+  EXPECT_EQ(outcomes(report), (std::vector<std::string>{"boom=failed", "fix=skipped",
+                                                        "cleanup=changed", "after=changed"}));
+  EXPECT_EQ(report.recap().rescued, 1);
+  EXPECT_EQ(report.recap().failed, 0);
+}
+
+TEST_F(EngineTest, TagsThatLeaveNoRescuePartLeaveTheFailureStanding) {
+  // ansible-playbook --tags x drops the untagged rescue and always tasks.
+  const auto m = makeManifest({in({block("b1")}, withTags(failing("boom"), {"x"})),
+                               in({rescue("b1")}, cmd("fix", {"fix", "it"})),
+                               in({always("b1")}, cmd("cleanup", {"clean", "up"})),
+                               withTags(cmd("after", {"step", "2"}), {"x"})});
+  agent::RunOptions options;
+  options.tags = {"x"};
+  const auto report = runManifest(host_, m, options);
+  EXPECT_TRUE(ran_.empty());
+  EXPECT_EQ(outcomes(report), (std::vector<std::string>{"boom=failed", "after=skipped"}));
+  EXPECT_FALSE(find(report, "boom")->rescued);
+  EXPECT_EQ(report.recap().failed, 1);
+}
+
+TEST_F(EngineTest, FailedHandlerFlushedInsideABlockRunsTheRescue) {
+  // As in ansible-playbook 2.14. The handler stays owed and runs again at
+  // the end of the run, after the rescue repaired what it needs.
+  failing_ = {"reload nginx"};
+  const auto m = makeManifest(
+      {in({block("b1")}, cmd("c1", {"step", "1"}, {"h"})),
+       in({block("b1")}, makeSpec("flush", "meta", json{{"action", "flush_handlers"}})),
+       in({block("b1")}, cmd("rest", {"step", "2"})),
+       in({rescue("b1")}, cmd("fix", {"repair", "nginx"})), cmd("after", {"step", "3"})},
+      {cmd("h", {"reload", "nginx"})});
+  const auto report = runManifest(host_, m);
+  EXPECT_EQ(ran_, (std::vector<std::string>{"step 1", "reload nginx", "repair nginx", "step 3",
+                                            "reload nginx"}));
+  EXPECT_EQ(outcomes(report),
+            (std::vector<std::string>{"c1=changed", "h=failed", "rest=skipped", "fix=changed",
+                                      "after=changed", "h=changed"}));
+  EXPECT_TRUE(report.resources[1].rescued);
+  EXPECT_EQ(report.recap().rescued, 1);
+  EXPECT_EQ(report.recap().failed, 0);
+}
+
+TEST_F(EngineTest, PlanRefusesAMalformedBlockStructure) {
+  // parseManifest checks this; a manifest built in code is checked again.
+  const auto out_of_order = makeManifest({in({rescue("b1")}, cmd("fix", {"fix", "it"})),
+                                          in({block("b1")}, cmd("work", {"step", "1"}))});
+  auto plan = planFor(out_of_order);
+  ASSERT_FALSE(plan.has_value());
+  EXPECT_EQ(plan.error().code(), ErrorCode::Schema);
+  EXPECT_EQ(plan.error().where(), "/resources/1/block/0/part");
+
+  const auto handler_in_block = makeManifest({cmd("c1", {"step", "1"}, {"h"})},
+                                             {in({block("b1")}, cmd("h", {"reload", "x"}))});
+  plan = planFor(handler_in_block);
+  ASSERT_FALSE(plan.has_value());
+  EXPECT_EQ(plan.error().where(), "/handlers/0/block");
 }
 
 }  // namespace

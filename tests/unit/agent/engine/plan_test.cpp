@@ -244,6 +244,69 @@ TEST(PlanTest, AgreeingClaimsAreAccepted) {
   EXPECT_EQ(plan->resources.size(), 4u);
 }
 
+manifest::ResourceSpec inSection(manifest::ResourceSpec spec, const std::string& block,
+                                 manifest::BlockPart part) {
+  spec.block = {{block, part}};
+  return spec;
+}
+
+// A rescue part puts back what a failed block part wrote; an always part
+// removes what the block part made: not contradictions.
+TEST(PlanTest, ClaimsInDifferentPartsOfOneBlockDoNotConflict) {
+  using manifest::BlockPart;
+  const auto m = makeManifest({
+      inSection(makeSpec("new", "copy", copyOf("/etc/x", "new")), "b1", BlockPart::Block),
+      inSection(makeSpec("work", "file", {{"path", "/tmp/work"}, {"state", "directory"}}), "b1",
+                BlockPart::Block),
+      inSection(makeSpec("scratch", "copy", copyOf("/tmp/work/f", "x")), "b1", BlockPart::Block),
+      inSection(makeSpec("restore", "copy", copyOf("/etc/x", "good")), "b1", BlockPart::Rescue),
+      inSection(makeSpec("clean", "file", {{"path", "/tmp/work"}, {"state", "absent"}}), "b1",
+                BlockPart::Always),
+  });
+  auto plan = planFor(m);
+  ASSERT_TRUE(plan.has_value()) << plan.error().describe();
+}
+
+TEST(PlanTest, ClaimsStillConflictAcrossBlocksAndWithinAPart) {
+  using manifest::BlockPart;
+  struct Case {
+    std::string name;
+    std::vector<manifest::ResourceSpec> specs;
+    std::string message;
+  };
+  const Case cases[] = {
+      {"same part",
+       {inSection(makeSpec("first", "copy", copyOf("/etc/x", "1")), "b1", BlockPart::Rescue),
+        inSection(makeSpec("second", "copy", copyOf("/etc/x", "2")), "b1", BlockPart::Rescue)},
+       "resources 'first' and 'second' both manage '/etc/x' with different desired states"},
+      {"one outside the block",
+       {inSection(makeSpec("first", "copy", copyOf("/etc/x", "1")), "b1", BlockPart::Rescue),
+        makeSpec("second", "copy", copyOf("/etc/x", "2"))},
+       "resources 'first' and 'second' both manage '/etc/x' with different desired states"},
+      {"different blocks",
+       {inSection(makeSpec("first", "copy", copyOf("/etc/x", "1")), "b1", BlockPart::Block),
+        inSection(makeSpec("second", "copy", copyOf("/etc/x", "2")), "b2", BlockPart::Rescue)},
+       "resources 'first' and 'second' both manage '/etc/x' with different desired states"},
+      {"outside agreeing with the block part but not the rescue part",
+       {inSection(makeSpec("first", "copy", copyOf("/etc/x", "1")), "b1", BlockPart::Block),
+        inSection(makeSpec("second", "copy", copyOf("/etc/x", "2")), "b1", BlockPart::Rescue),
+        makeSpec("third", "copy", copyOf("/etc/x", "1"))},
+       "resources 'second' and 'third' both manage '/etc/x' with different desired states"},
+      {"file inside a file from outside the block",
+       {inSection(makeSpec("first", "copy", copyOf("/etc/app", "1")), "b1", BlockPart::Always),
+        makeSpec("second", "copy", copyOf("/etc/app/conf", "2"))},
+       "resource 'second' manages '/etc/app/conf' inside '/etc/app', which resource 'first' makes "
+       "a file or link"},
+  };
+  for (const auto& c : cases) {
+    const auto m = makeManifest(c.specs);
+    auto plan = planFor(m);
+    ASSERT_FALSE(plan.has_value()) << c.name;
+    EXPECT_EQ(plan.error().code(), ErrorCode::Conflict) << c.name;
+    EXPECT_EQ(plan.error().message(), c.message) << c.name;
+  }
+}
+
 std::string cycleManifest(const std::string& handlers) {
   return R"({"format_version": 1, "host": "h", "serial": 1,
     "resources": [{"id": "r", "type": "command", "params": {"argv": ["true"]}, "notify": ["a"]}],

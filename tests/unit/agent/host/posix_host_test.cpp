@@ -1,11 +1,14 @@
 // B-22 on the real filesystem: PosixHost over a temp dir refuses a FIFO, a
 // character device and a directory where a file is expected, without
 // opening them (a FIFO open would block), and a huge sparse file as
-// TooLarge without reading it.
+// TooLarge without reading it. Commands run as another user
+// (become_user) get that user's identity and environment.
 #include "agent/host/posix_host.h"
 
 #include <fcntl.h>
+#include <grp.h>
 #include <gtest/gtest.h>
+#include <pwd.h>
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
 #include <unistd.h>
@@ -130,6 +133,31 @@ TEST_F(PosixHostSpecialFilesTest, KindsFailOnSpecialFilesAndLeaveThemAlone) {
     ASSERT_EQ(::lstat(real("/srv/sparse").c_str(), &st), 0);
     EXPECT_EQ(static_cast<std::uint64_t>(st.st_size), kTiB);
   }
+}
+
+TEST_F(PosixHostSpecialFilesTest, BecomeUserRunsWithThatUsersIdentity) {
+  const struct passwd* nobody = ::getpwnam("nobody");
+  if (::geteuid() != 0 || nobody == nullptr) GTEST_SKIP() << "needs root and a 'nobody' user";
+  const std::string home = nobody->pw_dir;
+  const uid_t uid = nobody->pw_uid;
+  const gid_t gid = nobody->pw_gid;
+  // The command starts in the host's "/", here the temp dir: let nobody in.
+  std::filesystem::permissions(temp_.path(), std::filesystem::perms(0755));
+  agent::Command command;
+  command.argv = {"/bin/sh", "-c", "id -u; id -g; echo \"$HOME $USER $LOGNAME\"; pwd"};
+  command.user = "nobody";
+  auto ran = host_->run(command);
+  ASSERT_TRUE(ran) << ran.error().describe();
+  EXPECT_EQ(ran->rc, 0) << ran->stderr_text;
+  EXPECT_EQ(ran->stdout_text, std::to_string(uid) + "\n" + std::to_string(gid) + "\n" + home +
+                                  " nobody nobody\n" +
+                                  std::filesystem::canonical(temp_.path()).string() + "\n");
+
+  command.user = "no-such-user-here";
+  auto missing = host_->run(command);
+  ASSERT_FALSE(missing);
+  EXPECT_EQ(missing.error().code(), ErrorCode::NotFound);
+  EXPECT_NE(missing.error().message().find("no-such-user-here"), std::string::npos);
 }
 
 }  // namespace

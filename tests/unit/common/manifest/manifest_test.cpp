@@ -331,5 +331,174 @@ TEST(ManifestTest, EmptyResourceListParses) {
   EXPECT_TRUE(m->handlers.empty());
 }
 
+// Blocks: a resource's enclosing sections, outermost first.
+const std::string kBlocks = R"({"format_version": 1, "host": "web1", "serial": 1, "resources": [
+  {"id": "before", "type": "debug", "block": []},
+  {"id": "work", "type": "command", "params": {"argv": ["true"]},
+   "block": [{"id": "outer", "part": "block"}, {"part": "block", "id": "inner"}]},
+  {"id": "fix", "type": "debug", "block": [{"id": "outer", "part": "block"}, {"id": "inner", "part": "rescue"}]},
+  {"id": "more", "type": "debug", "block": [{"id": "outer", "part": "block"}]},
+  {"id": "cleanup", "type": "debug", "block": [{"id": "outer", "part": "always"}]},
+  {"id": "other", "type": "debug", "block": [{"id": "next", "part": "rescue"}]},
+  {"id": "after", "type": "debug"}
+]})";
+
+TEST(ManifestTest, BlocksParseAndRoundTrip) {
+  auto m = parseManifest(kBlocks, "m.json");
+  ASSERT_TRUE(m.has_value()) << m.error().describe();
+  ASSERT_EQ(m->resources.size(), 7u);
+  using Sections = std::vector<BlockSection>;
+  EXPECT_EQ(m->resources[0].block, Sections{});
+  EXPECT_EQ(m->resources[1].block,
+            (Sections{{"outer", BlockPart::Block}, {"inner", BlockPart::Block}}));
+  EXPECT_EQ(m->resources[2].block,
+            (Sections{{"outer", BlockPart::Block}, {"inner", BlockPart::Rescue}}));
+  EXPECT_EQ(m->resources[4].block, (Sections{{"outer", BlockPart::Always}}));
+  EXPECT_EQ(m->resources[5].block, (Sections{{"next", BlockPart::Rescue}}));
+  EXPECT_EQ(m->resources[6].block, Sections{});
+
+  const nlohmann::json canonical = toJson(*m);
+  // Canonical: no "block" when empty, each section an {"id", "part"} object.
+  EXPECT_FALSE(canonical["resources"][0].contains("block"));
+  EXPECT_EQ(canonical["resources"][2]["block"],
+            nlohmann::json::parse(
+                R"([{"id": "outer", "part": "block"}, {"id": "inner", "part": "rescue"}])"));
+  auto again = parseManifest(canonical.dump(), "again.json");
+  ASSERT_TRUE(again.has_value()) << again.error().describe();
+  ASSERT_EQ(again->resources.size(), m->resources.size());
+  for (std::size_t i = 0; i < m->resources.size(); ++i) {
+    EXPECT_EQ(again->resources[i].block, m->resources[i].block) << i;
+  }
+  EXPECT_EQ(toJson(*again), canonical);
+  EXPECT_EQ(blockPartName(BlockPart::Block), "block");
+  EXPECT_EQ(blockPartName(BlockPart::Rescue), "rescue");
+  EXPECT_EQ(blockPartName(BlockPart::Always), "always");
+}
+
+// Every malformed block is refused with the pointer of the offending value.
+TEST(ManifestTest, MalformedBlocksNameThePointer) {
+  const auto one = [](const std::string& block) {
+    return withResources(
+        R"([{"id": "a", "type": "debug"}, {"id": "b", "type": "debug", "block": )" + block + "}]");
+  };
+  const auto list = [](std::initializer_list<std::string> blocks) {
+    std::string out = "[";
+    int i = 0;
+    for (const auto& block : blocks) {
+      out += fmt::format(R"({}{{"id": "r{}", "type": "debug"{}}})", i == 0 ? "" : ", ", i,
+                         block.empty() ? "" : ", \"block\": " + block);
+      ++i;
+    }
+    return withResources(out + "]");
+  };
+  const std::string b1 = R"({"id": "b1", "part": "block"})";
+  const std::string r1 = R"({"id": "b1", "part": "rescue"})";
+  const std::string a1 = R"({"id": "b1", "part": "always"})";
+  const std::string b2 = R"({"id": "b2", "part": "block"})";
+  const std::string r2 = R"({"id": "b2", "part": "rescue"})";
+  const SchemaCase cases[] = {
+      // Form.
+      {"block not an array", one(b1), "m.json:/resources/1/block",
+       "expected an array of block sections, got object"},
+      {"section not an object", one(R"(["b1"])"), "m.json:/resources/1/block/0",
+       "expected a block section"},
+      {"unknown section field", one(R"([{"id": "b1", "part": "block", "name": "x"}])"),
+       "m.json:/resources/1/block/0/name", "unknown field 'name'; expected one of: id, part"},
+      {"missing section id", one(R"([{"part": "block"}])"), "m.json:/resources/1/block/0/id",
+       "missing required field 'id'"},
+      {"section id of the wrong type", one(R"([{"id": 1, "part": "block"}])"),
+       "m.json:/resources/1/block/0/id", "expected a string, got number"},
+      {"empty section id", one(R"([{"id": "", "part": "block"}])"),
+       "m.json:/resources/1/block/0/id", "block id must not be empty"},
+      {"missing part", one(R"([{"id": "b1"}])"), "m.json:/resources/1/block/0/part",
+       "missing required field 'part'"},
+      {"part of the wrong type", one(R"([{"id": "b1", "part": true}])"),
+       "m.json:/resources/1/block/0/part", "expected a string, got boolean"},
+      {"unknown part", one(R"([{"id": "b1", "part": "finally"}])"),
+       "m.json:/resources/1/block/0/part",
+       "unknown block part 'finally'; expected block, rescue or always"},
+      {"handler in a block",
+       R"({"format_version": 1, "host": "h", "serial": 1, "resources": [],
+           "handlers": [{"id": "h", "type": "debug", "block": []}]})",
+       "m.json:/handlers/0/block", "handler 'h' has 'block'; handlers cannot be in a block"},
+      // Structure.
+      {"rescue before block", list({"[" + r1 + "]", "[" + b1 + "]"}),
+       "m.json:/resources/1/block/0/part", "block 'b1': part 'block' after part 'rescue'"},
+      {"always before rescue", list({"[" + a1 + "]", "[" + r1 + "]"}),
+       "m.json:/resources/1/block/0/part", "block 'b1': part 'rescue' after part 'always'"},
+      {"a resource outside the block in between", list({"[" + b1 + "]", "", "[" + r1 + "]"}),
+       "m.json:/resources/2/block/0/id",
+       "block 'b1' continues here after resources outside it (its previous resource is "
+       "/resources/0)"},
+      {"another block in between", list({"[" + b1 + "]", "[" + b2 + "]", "[" + a1 + "]"}),
+       "m.json:/resources/2/block/0/id", "the resources of a block must be contiguous"},
+      {"nested in another part", list({"[" + b1 + ", " + b2 + "]", "[" + r1 + ", " + r2 + "]"}),
+       "m.json:/resources/1/block/1",
+       "block 'b2' is inside 'b1' (rescue) here but inside 'b1' (block) at /resources/0"},
+      {"nested at another depth", list({"[" + b1 + ", " + b2 + "]", "[" + r2 + "]"}),
+       "m.json:/resources/1/block/0",
+       "block 'b2' is inside no block here but inside 'b1' (block) at /resources/0"},
+      {"a block inside itself", list({"[" + b1 + ", " + r1 + "]"}),
+       "m.json:/resources/0/block/1/id", "block 'b1' is inside itself"},
+  };
+  for (const auto& c : cases) {
+    auto m = parseManifest(c.text, "m.json");
+    ASSERT_FALSE(m.has_value()) << c.name;
+    EXPECT_EQ(m.error().code(), ErrorCode::Schema) << c.name << ": " << m.error().describe();
+    EXPECT_EQ(m.error().where(), c.where) << c.name << ": " << m.error().describe();
+    EXPECT_NE(m.error().message().find(c.message_part), std::string::npos)
+        << c.name << ": " << m.error().message();
+  }
+}
+
+TEST(ManifestTest, BlocksNestedPastTheLimitAreTooDeep) {
+  const auto nested = [](std::size_t depth) {
+    std::string sections;
+    for (std::size_t i = 0; i < depth; ++i) {
+      sections += fmt::format(R"({}{{"id": "b{}", "part": "block"}})", i == 0 ? "" : ", ", i);
+    }
+    return withResources(
+        R"([{"id": "a", "type": "debug"}, {"id": "b", "type": "debug", "block": [)" + sections +
+        "]}]");
+  };
+  auto deepest = parseManifest(nested(limits::kMaxBlockDepth), "m.json");
+  ASSERT_TRUE(deepest.has_value()) << deepest.error().describe();
+  EXPECT_EQ(deepest->resources[1].block.size(), limits::kMaxBlockDepth);
+  auto m = parseManifest(nested(limits::kMaxBlockDepth + 1), "m.json");
+  ASSERT_FALSE(m.has_value());
+  EXPECT_EQ(m.error().code(), ErrorCode::TooDeep) << m.error().describe();
+  EXPECT_EQ(m.error().where(), "m.json:/resources/1/block");
+  EXPECT_EQ(m.error().message(), "65 block sections, over the limit of 64");
+
+  // A manifest built in code is checked too.
+  Manifest built;
+  built.host = "h";
+  built.resources.resize(1);
+  built.resources[0].id = "r";
+  built.resources[0].pointer = "/resources/0";
+  for (std::size_t i = 0; i <= limits::kMaxBlockDepth; ++i) {
+    built.resources[0].block.push_back({fmt::format("b{}", i), BlockPart::Block});
+  }
+  const auto checked = checkBlocks(built);
+  ASSERT_FALSE(checked.has_value());
+  EXPECT_EQ(checked.error().code(), ErrorCode::TooDeep);
+  EXPECT_EQ(checked.error().where(), "/resources/0/block");
+}
+
+// A block may lack any of its parts; sibling blocks and blocks nested in a
+// rescue or always part are fine.
+TEST(ManifestTest, WellFormedBlockShapesParse) {
+  const std::string text = withResources(R"([
+    {"id": "a", "type": "debug", "block": [{"id": "only-always", "part": "always"}]},
+    {"id": "b", "type": "debug", "block": [{"id": "s1", "part": "block"}]},
+    {"id": "c", "type": "debug", "block": [{"id": "s2", "part": "block"}]},
+    {"id": "d", "type": "debug", "block": [{"id": "o", "part": "rescue"}, {"id": "i", "part": "block"}]},
+    {"id": "e", "type": "debug", "block": [{"id": "o", "part": "rescue"}, {"id": "i", "part": "always"}]},
+    {"id": "f", "type": "debug", "block": [{"id": "o", "part": "always"}, {"id": "j", "part": "rescue"}]}
+  ])");
+  auto m = parseManifest(text, "m.json");
+  ASSERT_TRUE(m.has_value()) << m.error().describe();
+}
+
 }  // namespace
 }  // namespace sc::manifest
