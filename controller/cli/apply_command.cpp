@@ -4,6 +4,7 @@
 
 #include <cstdio>
 
+#include "agent/facts/facts.h"
 #include "common/exit_codes.h"
 #include "controller/cli/compile_command.h"
 
@@ -44,7 +45,12 @@ int runApply(const ApplyArgs& args) {
                  args.connection.c_str());
     return exit_code::kUsage;
   }
-  auto result = compileForCli(args.playbook, 0);
+  // -c local: every host is this machine, so its facts are gathered here
+  // (as sc-agent facts does) when a play gathers facts.
+  auto result = compileForCli(args.playbook, 0, [] {
+    agent::PosixFactProbe probe("/");
+    return Data::parse(agent::gatherFacts(probe).dump());
+  });
   if (!result) return exit_code::kRejected;
   // What compiling freed (YAML trees, variable layers; much of it in the
   // parser thread's malloc arena, which this thread never reuses) goes back

@@ -34,12 +34,14 @@ Exit codes:
 }
 
 std::optional<compiler::CompileResult> compileForCli(const PlaybookOptions& options,
-                                                     std::uint64_t serial) {
+                                                     std::uint64_t serial,
+                                                     std::function<Data()> local_facts) {
   auto compile_options = toCompileOptions(options);
   if (!compile_options) {
     printCompileError(compile_options.error());
     return std::nullopt;
   }
+  compile_options->local_facts = std::move(local_facts);
   auto result = compiler::compilePlaybook(*compile_options);
   if (!result) {
     printCompileError(result.error());

@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <filesystem>
 #include <fstream>
+#include <functional>
 #include <set>
 #include <sstream>
 
@@ -19,6 +20,7 @@
 #include "controller/playbook/host_pattern.h"
 #include "controller/playbook/inventory.h"
 #include "controller/playbook/inventory_vars.h"
+#include "controller/playbook/module_names.h"
 #include "controller/playbook/play.h"
 #include "controller/playbook/role.h"
 #include "controller/playbook/yaml_value.h"
@@ -70,7 +72,47 @@ struct Inherited {
   Data environment;
   bool no_log = false;
   bool ignore_errors = false;
+  std::vector<Data> module_defaults;  // module -> default arguments, innermost last
+  bool become = false;
+  std::string become_user;  // meaningful only with become
+  std::vector<manifest::BlockSection>
+      block;  // enclosing blocks with rescue/always, outermost first
 };
+
+// A module_defaults: value (a mapping, or a list of mappings) checked and
+// flattened to one mapping keyed by the modules' short names.
+Result<Data> moduleDefaults(const yaml::Node& node) {
+  SC_TRY_ASSIGN(const Data data, toData(node));
+  Data out = Data::object();
+  for (const Data& layer : data.is_array() ? data : Data::array({data})) {
+    if (!layer.is_object()) {
+      return Error(ErrorCode::Schema,
+                   "module_defaults: must map module names to their default arguments",
+                   node.position.text());
+    }
+    for (const auto& [name, defaults] : layer.items()) {
+      if (name.rfind("group/", 0) == 0) {
+        return Error(ErrorCode::Schema,
+                     fmt::format("module_defaults: action groups ('{}') are not supported yet; "
+                                 "name the modules",
+                                 name),
+                     node.position.text());
+      }
+      const playbook::ModuleName* module = playbook::findModule(name);
+      if (module == nullptr) {
+        return Error(ErrorCode::Schema, fmt::format("module_defaults: unknown module '{}'", name),
+                     node.position.text());
+      }
+      if (!defaults.is_object()) {
+        return Error(ErrorCode::Schema,
+                     fmt::format("module_defaults: the defaults of '{}' must be a mapping", name),
+                     node.position.text());
+      }
+      for (const auto& [key, value] : defaults.items()) out[std::string(module->name)][key] = value;
+    }
+  }
+  return out;
+}
 
 struct Decision {
   bool skip = false;
@@ -134,6 +176,9 @@ class PlayCompiler : public modules::ModuleContext, public LookupContext {
                     bool handlers, std::size_t item_index, bool looped,
                     std::optional<manifest::Condition> when);
   Result<void> loadVarsFiles();
+  // become: and become_user: of a play, role entry, block or task.
+  Result<void> readBecome(const std::function<const yaml::Node*(const std::string&)>& keyword,
+                          VariableScope& scope, Inherited& inherited);
   VariableScope scopeFor(const Inherited& inherited, const Data* loop_vars);
   Result<Data> value(const yaml::Node& node, VariableScope& scope);
   Result<bool> conditionsHold(const std::vector<std::pair<std::string, yaml::Position>>& when,
@@ -167,6 +212,7 @@ class PlayCompiler : public modules::ModuleContext, public LookupContext {
   std::vector<std::unique_ptr<Role>> role_tasks_;             // roles loaded for this play
   std::vector<std::unique_ptr<std::vector<Task>>> included_;  // task files imported
   std::size_t counter_ = 0;
+  std::size_t block_counter_ = 0;  // blocks with rescue/always, numbered per play
   std::size_t task_number_ = 0;
   int include_depth_ = 0;  // import_tasks/include_tasks being expanded
   // The task being compiled, for the module and lookup contexts.
@@ -306,13 +352,43 @@ Result<std::string> PlayCompiler::resolveHandler(const std::string& name,
                where.text());
 }
 
+Result<void> PlayCompiler::readBecome(
+    const std::function<const yaml::Node*(const std::string&)>& keyword, VariableScope& scope,
+    Inherited& inherited) {
+  if (const yaml::Node* node = keyword("become")) {
+    SC_TRY_ASSIGN(const Data v, value(*node, scope));
+    SC_TRY_ASSIGN(inherited.become, modules::toBool(v));
+  }
+  if (const yaml::Node* node = keyword("become_user")) {
+    SC_TRY_ASSIGN(const Data v, value(*node, scope));
+    if (!v.is_string() || v.get<std::string>().empty()) {
+      return Error(ErrorCode::Schema, "become_user: must be a user name", node->position.text());
+    }
+    inherited.become_user = v.get<std::string>();
+  }
+  return {};
+}
+
 Result<void> PlayCompiler::emit(const Task& task, const Inherited& inherited, const Data& loop_vars,
                                 bool handlers, std::size_t item_index, bool looped,
                                 std::optional<manifest::Condition> when) {
   VariableScope scope = scopeFor(inherited, loop_vars.empty() ? nullptr : &loop_vars);
   scope_ = &scope;
   role_ = inherited.role;
-  SC_TRY_ASSIGN(const Data args, value(task.args, scope));
+  SC_TRY_ASSIGN(Data args, value(task.args, scope));
+  // module_defaults fill in what the task does not set; inner layers win.
+  Data defaults = Data::object();
+  for (const Data& layer : inherited.module_defaults) {
+    if (auto it = layer.find(task.action); it != layer.end()) {
+      for (const auto& [key, item] : it->items()) defaults[key] = item;
+    }
+  }
+  if (!defaults.empty()) {
+    SC_TRY_ASSIGN(const Data rendered, templar_.templateValue(defaults, scope, task.position));
+    for (const auto& [key, item] : rendered.items()) {
+      if (!args.contains(key)) args[key] = item;
+    }
+  }
   environment_ = inherited.environment;
   if (const yaml::Node* env = task.keyword("environment")) {
     SC_TRY_ASSIGN(environment_, value(*env, scope));
@@ -334,6 +410,20 @@ Result<void> PlayCompiler::emit(const Task& task, const Inherited& inherited, co
                              task.action),
                  task.action_position.text());
   }
+  if (inherited.become && !inherited.become_user.empty() && inherited.become_user != "root") {
+    // The agent runs commands as the user; it writes files as itself, so a
+    // file module under another user would leave different owners.
+    if (spec.type == "command" || spec.type == "shell") {
+      spec.params["become_user"] = inherited.become_user;
+    } else if (spec.type != "stat" && spec.type != "debug" && spec.type != "assert" &&
+               spec.type != "fail" && spec.type != "meta") {
+      return Error(ErrorCode::Schema,
+                   fmt::format("become_user: {} on '{}' is not supported yet: the agent writes "
+                               "files as itself; set owner: and group: instead",
+                               inherited.become_user, task.action),
+                   task.action_position.text());
+    }
+  }
   std::string name = task.action;
   if (const yaml::Node* node = task.keyword("name")) {
     SC_TRY_ASSIGN(const Data rendered, value(*node, scope));
@@ -350,6 +440,7 @@ Result<void> PlayCompiler::emit(const Task& task, const Inherited& inherited, co
                      : fmt::format("p{}-t{}", play_index_ + 1, task_number_) +
                            (looped ? fmt::format("-{}", item_index) : "");
   spec.tags = inherited.tags;
+  spec.block = inherited.block;
   if (const yaml::Node* notify = task.keyword("notify")) {
     SC_TRY_ASSIGN(const Data names, value(*notify, scope));
     const Data list = names.is_array() ? names : Data::array({names});
@@ -437,17 +528,38 @@ Result<void> PlayCompiler::compileTask(const Task& task, const Inherited& outer,
     }
     inherited.vars.push_back(data.is_null() ? Data::object() : std::move(data));
   }
+  if (const yaml::Node* defaults = task.keyword("module_defaults")) {
+    SC_TRY_ASSIGN(Data layer, moduleDefaults(*defaults));
+    inherited.module_defaults.push_back(std::move(layer));
+  }
+  if (task.keyword("become") != nullptr || task.keyword("become_user") != nullptr) {
+    VariableScope scope = scopeFor(inherited, nullptr);
+    SC_TRY(
+        readBecome([&](const std::string& word) { return task.keyword(word); }, scope, inherited));
+  }
   if (const yaml::Node* env = task.keyword("environment"); env != nullptr && task.is_block) {
     VariableScope scope = scopeFor(inherited, nullptr);
     SC_TRY_ASSIGN(inherited.environment, value(*env, scope));
   }
 
   if (task.is_block) {
-    if (!task.rescue.empty() || !task.always.empty()) {
-      return Error(ErrorCode::Schema, "rescue: and always: are not supported yet",
+    if (task.rescue.empty() && task.always.empty()) {
+      return compileTasks(task.block, inherited, handlers);
+    }
+    if (handlers) {
+      return Error(ErrorCode::Schema, "rescue: and always: in handlers are not supported",
                    task.position.text());
     }
-    return compileTasks(task.block, inherited, handlers);
+    // The agent runs the parts (docs/engine.md, "Blocks"): each resource
+    // carries the sections it sits in.
+    Inherited part = inherited;
+    part.block.push_back(
+        {fmt::format("p{}-b{}", play_index_ + 1, ++block_counter_), manifest::BlockPart::Block});
+    SC_TRY(compileTasks(task.block, part, handlers));
+    part.block.back().part = manifest::BlockPart::Rescue;
+    SC_TRY(compileTasks(task.rescue, part, handlers));
+    part.block.back().part = manifest::BlockPart::Always;
+    return compileTasks(task.always, part, handlers);
   }
 
   VariableScope scope = scopeFor(inherited, nullptr);
@@ -666,7 +778,21 @@ Result<void> PlayCompiler::compileRole(const playbook::RoleReference& reference,
     } else if (key == "vars") {
       SC_TRY_ASSIGN(Data vars, toData(node));
       for (const auto& [name, item] : vars.items()) frame->params[name] = item;
+    } else if (key == "module_defaults") {
+      SC_TRY_ASSIGN(Data layer, moduleDefaults(node));
+      inherited.module_defaults.push_back(std::move(layer));
     }
+  }
+  {
+    VariableScope scope = scopeFor(outer, nullptr);
+    SC_TRY(readBecome(
+        [&](const std::string& word) -> const yaml::Node* {
+          for (const auto& [key, node] : reference.keywords) {
+            if (key == word) return &node;
+          }
+          return nullptr;
+        },
+        scope, inherited));
   }
   for (const auto& dependency : role.dependencies) {
     SC_TRY(compileRole(dependency, inherited, "main", depth + 1));
@@ -723,6 +849,15 @@ Result<void> PlayCompiler::compile() {
   for (const Task& handler : play_.handlers) registerHandler(handler, nullptr);
 
   Inherited inherited;
+  if (const yaml::Node* defaults = play_.keyword("module_defaults")) {
+    SC_TRY_ASSIGN(Data layer, moduleDefaults(*defaults));
+    inherited.module_defaults.push_back(std::move(layer));
+  }
+  {
+    VariableScope scope = scopeFor(inherited, nullptr);
+    SC_TRY(
+        readBecome([&](const std::string& word) { return play_.keyword(word); }, scope, inherited));
+  }
   for (const auto& with : play_.imported_with) {
     if (const yaml::Node* when = playbook::findKeyword(with, "when")) {
       inherited.when.emplace_back(when->scalar, when->position);
@@ -779,6 +914,18 @@ Result<void> PlayCompiler::loadVarsFiles() {
   return {};
 }
 
+// Ansible's cache holds ansible_* names at the top; templates read them
+// directly and through ansible_facts without the prefix.
+Data factLayer(const Data& facts) {
+  Data layer = facts;
+  Data short_names = Data::object();
+  for (const auto& [key, item] : facts.items()) {
+    if (key.rfind("ansible_", 0) == 0) short_names[key.substr(8)] = item;
+  }
+  layer["ansible_facts"] = short_names;
+  return layer;
+}
+
 Result<Data> loadFacts(const CompileOptions& options, const std::string& host) {
   if (const auto it = options.facts.find(host); it != options.facts.end()) return it->second;
   if (options.facts_dir.empty()) return Data();
@@ -791,15 +938,7 @@ Result<Data> loadFacts(const CompileOptions& options, const std::string& host) {
     if (facts.is_discarded() || !facts.is_object()) {
       return Error(ErrorCode::Parse, "facts must be one JSON object", path.string());
     }
-    // Ansible's cache holds ansible_* names at the top; templates read
-    // them directly and through ansible_facts without the prefix.
-    Data layer = facts;
-    Data short_names = Data::object();
-    for (const auto& [key, item] : facts.items()) {
-      if (key.rfind("ansible_", 0) == 0) short_names[key.substr(8)] = item;
-    }
-    layer["ansible_facts"] = short_names;
-    return layer;
+    return factLayer(facts);
   }
   return Data();
 }
@@ -821,11 +960,29 @@ Result<CompileResult> compilePlaybook(const CompileOptions& options) {
   // cached facts (hostvars[h].ansible_default_ipv4.address).
   std::map<std::string, Data> facts;
   Data hostvars = Data::object();
+  bool gathers = false;
+  for (const Play& play : plays) {
+    const yaml::Node* gather = play.keyword("gather_facts");
+    if (gather == nullptr) {
+      gathers = true;
+    } else {
+      SC_TRY_ASSIGN(const Data flag, toData(*gather));
+      auto on = modules::toBool(flag);
+      if (!on) return at(gather->position, on.error());
+      gathers = gathers || *on;
+    }
+  }
+  Data local_facts;  // gathered on first need
+  const auto localFacts = [&]() -> const Data& {
+    if (local_facts.is_null()) local_facts = factLayer(options.local_facts());
+    return local_facts;
+  };
   const auto hostVariables = [&](const std::string& name) -> Result<const Data*> {
     auto found = hostvars.find(name);
     if (found != hostvars.end()) return &*found;
     SC_TRY_ASSIGN(Data vars, inventoryVars(inventory, name, {playbook_dir}));
     SC_TRY_ASSIGN(facts[name], loadFacts(options, name));
+    if (facts[name].is_null() && gathers && options.local_facts) facts[name] = localFacts();
     if (facts[name].is_object()) {
       for (const auto& [key, item] : facts[name].items()) vars[key] = item;
     }

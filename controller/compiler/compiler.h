@@ -6,6 +6,7 @@
 // (docs/manifest.md). Nothing templated reaches the agent.
 #pragma once
 
+#include <functional>
 #include <map>
 #include <string>
 #include <vector>
@@ -25,6 +26,10 @@ struct CompileOptions {
   std::map<std::string, Data> facts;     // facts known in advance, by host
   std::vector<std::string> roles_path;
   bool allow_pipe = false;  // lookup('pipe') may run commands on the controller
+  // `scctl apply -c local`, where every host is this machine: its facts,
+  // gathered once when a play gathers facts (gather_facts is not false)
+  // and no cache has the host's.
+  std::function<Data()> local_facts;
 };
 
 struct CompileResult {

@@ -465,14 +465,13 @@ Result<std::vector<Data>> ControllerLookups::password(const std::vector<Data>& t
         }
         length = parsed;
       } else if (key == "chars") {
-        chars = passwordCharacters(value.is_array() ? [&] {
-          std::string joined;
-          for (const Data& part : value) {
-            joined += (joined.empty() ? "" : ",") + jinja::pyStr(part);
-          }
-          return joined;
-        }()
-                                                    : v);
+        // A list (chars=[...] as a keyword option) reads as its items joined by commas.
+        std::string spec = v;
+        if (value.is_array()) {
+          spec.clear();
+          for (const Data& part : value) spec += (spec.empty() ? "" : ",") + jinja::pyStr(part);
+        }
+        chars = passwordCharacters(spec);
       } else if (key == "encrypt" || key == "ident" || key == "seed" || key == "salt") {
         return lookupError("password", fmt::format("the '{}' parameter is not supported yet "
                                                    "(hash the result with password_hash)",

@@ -697,8 +697,6 @@ KNOWN_DIFFERENCES = [
     known("keyword_local_action", "local_action (delegate_to: localhost) not supported by scctl "
           "yet", golden="runtime",
           edit=add_item(SITE, "- name: report", "local_action: command /bin/true")),
-    known("block_rescue", "rescue: not supported by scctl yet", golden="blocks_tags",
-          edit=add_key(SITE, "- name: disabled block", "rescue:", "  - debug: msg=rescued")),
     known("vars_prompt", "scctl compiles without prompting: a vars_prompt variable must come "
           "from -e", files={"site.yml": """\
 - hosts: localhost

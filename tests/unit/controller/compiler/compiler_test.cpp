@@ -31,6 +31,7 @@ class CompilerTest : public ::testing::Test {
     options.extra_vars = std::move(extra_vars);
     options.facts = facts_;
     options.allow_pipe = allow_pipe_;
+    options.local_facts = local_facts_;
     return compilePlaybook(options);
   }
 
@@ -47,6 +48,7 @@ class CompilerTest : public ::testing::Test {
   sc::testing::TempDir dir_;
   std::map<std::string, Data> facts_;
   bool allow_pipe_ = false;
+  std::function<Data()> local_facts_;
 };
 
 TEST_F(CompilerTest, LoopsTemplatesAndModulesBecomeResources) {
@@ -389,19 +391,158 @@ TEST_F(CompilerTest, MalformedPlaybooksAreErrorsAtTheirLine) {
               "utf8.yml:4:");
   expectError("import_loop.yml", play + "    - import_tasks: t.yml\n      loop: [1, 2]\n",
               "import_tasks cannot loop", "import_loop.yml:5");
-  expectError("missing_import.yml", play + "    - import_tasks: nowhere.yml\n",
-              "cannot read", "missing_import.yml:4");
+  expectError("missing_import.yml", play + "    - import_tasks: nowhere.yml\n", "cannot read",
+              "missing_import.yml:4");
   expectError("loop_control.yml",
-              play + "    - debug: msg={{ item }}\n      loop: [1]\n"
-                     "      loop_control: {loop_vars: x}\n",
+              play +
+                  "    - debug: msg={{ item }}\n      loop: [1]\n"
+                  "      loop_control: {loop_vars: x}\n",
               "unknown key 'loop_vars'", "loop_control.yml:6");
   expectError("empty_hosts.yml", "- hosts: []\n  tasks: []\n", "hosts: cannot be empty",
               "empty_hosts.yml:1");
-  expectError("two_documents.yml", play + "    - debug: msg=x\n---\n" + play,
-              "one YAML document", "two_documents.yml:6");
+  expectError("two_documents.yml", play + "    - debug: msg=x\n---\n" + play, "one YAML document",
+              "two_documents.yml:6");
   expectError("empty.yml", "# nothing here\n", "the playbook is empty", "empty.yml");
   expectError("play_vars.yml", "- hosts: localhost\n  vars: [a, b]\n  tasks: []\n",
               "mapping or a list of mappings", "play_vars.yml:2");
+}
+
+TEST_F(CompilerTest, ModuleDefaultsFillInWhatTasksLeaveOut) {
+  write("roles/r/tasks/main.yml", "- file: path=/r state=directory\n");
+  write("site.yml",
+        "- hosts: localhost\n"
+        "  gather_facts: false\n"
+        "  vars: {owner: www-data}\n"
+        "  module_defaults:\n"
+        "    ansible.builtin.file: {owner: \"{{ owner }}\", mode: '0750'}\n"
+        "  roles:\n"
+        "    - role: r\n"
+        "      module_defaults: {file: {group: adm}}\n"
+        "  tasks:\n"
+        "    - file: path=/a state=directory mode=0700\n"
+        "    - block:\n"
+        "        - file: path=/b state=directory\n"
+        "      module_defaults: {file: {owner: root}}\n"
+        "    - copy: content=x dest=/c\n");
+  const manifest::Manifest m = compileOne();
+  ASSERT_EQ(m.resources.size(), 4u);
+  EXPECT_EQ(m.resources[0].params["owner"], "www-data");  // the play's, templated
+  EXPECT_EQ(m.resources[0].params["group"], "adm");       // the role entry's
+  EXPECT_EQ(m.resources[1].params["mode"], "0700");       // the task's own value wins
+  EXPECT_EQ(m.resources[1].params["owner"], "www-data");
+  EXPECT_EQ(m.resources[2].params["owner"], "root");  // the inner block wins
+  EXPECT_EQ(m.resources[2].params["mode"], "0750");
+  EXPECT_FALSE(m.resources[3].params.contains("owner"));  // other modules untouched
+
+  write("group.yml",
+        "- hosts: localhost\n  gather_facts: false\n"
+        "  module_defaults: {group/aws: {region: x}}\n  tasks: []\n");
+  auto group = compile("group.yml");
+  ASSERT_FALSE(group);
+  EXPECT_NE(group.error().message().find("action groups"), std::string::npos);
+  EXPECT_NE(group.error().where().find("group.yml:3"), std::string::npos);
+}
+
+TEST_F(CompilerTest, BecomeUserRunsCommandsAsThatUser) {
+  write("site.yml",
+        "- hosts: localhost\n"
+        "  gather_facts: false\n"
+        "  become: true\n"
+        "  vars: {db_user: postgres}\n"
+        "  tasks:\n"
+        "    - command: psql -c 'select 1'\n"
+        "      become_user: \"{{ db_user }}\"\n"
+        "    - shell: whoami\n"
+        "    - block:\n"
+        "        - shell: whoami\n"
+        "      become_user: app\n"
+        "    - command: id\n"
+        "      become: false\n"
+        "      become_user: app\n");
+  const manifest::Manifest m = compileOne();
+  ASSERT_EQ(m.resources.size(), 4u);
+  EXPECT_EQ(m.resources[0].params["become_user"], "postgres");
+  EXPECT_FALSE(m.resources[1].params.contains("become_user"));  // become alone: root, the agent
+  EXPECT_EQ(m.resources[2].params["become_user"], "app");
+  EXPECT_FALSE(m.resources[3].params.contains("become_user"));  // become_user without become
+
+  write("file.yml",
+        "- hosts: localhost\n  gather_facts: false\n  tasks:\n"
+        "    - copy: content=x dest=/srv/x\n      become: true\n      become_user: app\n");
+  auto file = compile("file.yml");
+  ASSERT_FALSE(file);
+  EXPECT_NE(file.error().message().find("set owner: and group:"), std::string::npos)
+      << file.error().describe();
+  EXPECT_NE(file.error().where().find("file.yml:4"), std::string::npos);
+}
+
+TEST_F(CompilerTest, LocalFactsAreGatheredOnlyWhenAPlayGathersFacts) {
+  int gathered = 0;
+  local_facts_ = [&] {
+    ++gathered;
+    return Data{{"ansible_os_family", "Debian"}, {"ansible_hostname", "here"}};
+  };
+  write("site.yml",
+        "- hosts: localhost\n"
+        "  tasks:\n"
+        "    - debug: msg=\"{{ ansible_os_family }} {{ ansible_facts.hostname }}\"\n"
+        "- hosts: localhost\n"
+        "  gather_facts: false\n"
+        "  tasks:\n"
+        "    - debug: msg={{ ansible_hostname }}\n");
+  const manifest::Manifest m = compileOne();
+  ASSERT_EQ(m.resources.size(), 2u);
+  EXPECT_EQ(m.resources[0].params["msg"], "Debian here");
+  EXPECT_EQ(gathered, 1);
+
+  write("nogather.yml",
+        "- hosts: localhost\n  gather_facts: false\n  tasks:\n"
+        "    - debug: msg={{ ansible_hostname }}\n");
+  gathered = 0;
+  auto none = compile("nogather.yml");
+  ASSERT_FALSE(none);
+  EXPECT_EQ(gathered, 0);
+  EXPECT_NE(none.error().message().find("no facts are known for host 'localhost'"),
+            std::string::npos)
+      << none.error().describe();
+}
+
+TEST_F(CompilerTest, RescueAndAlwaysBecomeBlockSections) {
+  write("site.yml",
+        "- hosts: localhost\n"
+        "  gather_facts: false\n"
+        "  tasks:\n"
+        "    - block:\n"
+        "        - command: /usr/sbin/nginx -t\n"
+        "        - block:\n"
+        "            - debug: msg=inner\n"
+        "          always:\n"
+        "            - debug: msg=inner-always\n"
+        "      rescue:\n"
+        "        - copy: content=old dest=/etc/nginx/site.conf\n"
+        "      always:\n"
+        "        - debug: msg=done\n"
+        "    - block:\n"
+        "        - debug: msg=plain\n"
+        "    - debug: msg=after\n");
+  const manifest::Manifest m = compileOne();
+  ASSERT_EQ(m.resources.size(), 7u);
+  const auto sections = [&](std::size_t i) {
+    std::string out;
+    for (const auto& section : m.resources[i].block) {
+      out += section.id + ":" + std::string(manifest::blockPartName(section.part)) + " ";
+    }
+    return out;
+  };
+  EXPECT_EQ(sections(0), "p1-b1:block ");
+  EXPECT_EQ(sections(1), "p1-b1:block p1-b2:block ");
+  EXPECT_EQ(sections(2), "p1-b1:block p1-b2:always ");
+  EXPECT_EQ(sections(3), "p1-b1:rescue ");
+  EXPECT_EQ(sections(4), "p1-b1:always ");
+  EXPECT_EQ(sections(5), "");  // a block without rescue or always only groups
+  EXPECT_EQ(sections(6), "");
+  // What the agent reads is valid: parts in order, blocks contiguous.
+  EXPECT_TRUE(manifest::checkBlocks(m)) << manifest::checkBlocks(m).error().describe();
 }
 
 }  // namespace
