@@ -39,6 +39,7 @@ Result<void> checkClaims(const std::vector<PlannedResource>& planned) {
   // when blocks allow it.
   std::unordered_map<std::string, std::vector<Owner>> owners;
   for (const auto& p : planned) {
+    if (!p.resource) continue;  // its paths are known only at run time
     for (const auto& claim : p.resource->claims()) {
       auto& claimants = owners[claim.path];
       bool agreed = false;
@@ -245,6 +246,53 @@ class BlockWalker {
   std::vector<Frame> frames_;
 };
 
+// "file[/etc/app.conf]"; for a resource whose parameters are not filled in
+// yet, its kind and task name.
+std::string titleOf(const PlannedResource& planned) {
+  if (planned.resource) return planned.resource->title();
+  const manifest::ResourceSpec& spec = *planned.spec;
+  return fmt::format("{}[{}]", spec.type, spec.name.empty() ? spec.id : spec.name);
+}
+
+// The value a looped task registers (Ansible's shape): each item's result
+// under `results`, `changed` when any item changed, `failed` and its
+// message when one failed, `skipped` when all were. Slots of items the
+// controller skipped (a `when:` it could decide) and items not reached
+// hold a skipped result.
+void registerLoopItem(nlohmann::json& registered, const manifest::LoopItem& loop,
+                      nlohmann::json item_result, std::map<std::string, std::string>& loop_owners,
+                      const std::string& name) {
+  nlohmann::json& value = registered[name];
+  if (loop_owners[name] != loop.task || !value.is_object() || !value.contains("results")) {
+    loop_owners[name] = loop.task;
+    nlohmann::json skipped{{"changed", false},
+                           {"skipped", true},
+                           {"skip_reason", "Conditional result was False"},
+                           {"ansible_loop_var", loop.var}};
+    value = nlohmann::json{{"results", nlohmann::json::array()}};
+    for (std::uint64_t i = 0; i < loop.count; ++i) value["results"].push_back(skipped);
+  }
+  item_result[loop.var] = loop.item;
+  item_result["ansible_loop_var"] = loop.var;
+  nlohmann::json& results = value["results"];
+  results[loop.index] = std::move(item_result);
+  bool changed = false;
+  bool failed = false;
+  bool all_skipped = true;
+  for (const auto& one : results) {
+    changed = changed || one.value("changed", false);
+    failed = failed || one.value("failed", false);
+    all_skipped = all_skipped && one.value("skipped", false);
+  }
+  value["changed"] = changed;
+  value["skipped"] = all_skipped;
+  value.erase("failed");
+  if (failed) value["failed"] = true;
+  value["msg"] = all_skipped ? "All items skipped"
+                 : failed    ? "One or more items failed"
+                             : "All items completed";
+}
+
 // The report of a resource that the block flow does not run. It is not run
 // at all, so nothing is registered (as in Ansible, where the task never
 // starts).
@@ -252,7 +300,7 @@ ResourceReport notRunReport(const PlannedResource& planned, std::string message)
   ResourceReport report;
   report.id = planned.spec->id;
   report.type = planned.spec->type;
-  report.title = planned.resource->title();
+  report.title = titleOf(planned);
   report.name = planned.spec->name;
   report.outcome = Outcome::Skipped;
   if (!planned.spec->no_log) report.message = std::move(message);
@@ -273,11 +321,17 @@ Result<Plan> makePlan(const manifest::Manifest& manifest, const Registry& regist
                             std::pair{&manifest.handlers, &plan.handlers}}) {
     out->reserve(specs->size());
     for (const auto& spec : *specs) {
+      if (!spec.late.empty()) {
+        out->push_back({&spec, nullptr, false, nullptr});
+        continue;
+      }
       SC_TRY_ASSIGN(auto resource, registry.create(spec, context));
       SC_TRY(resource->validate());
-      out->push_back({&spec, std::move(resource), MetaResource::isFlush(spec)});
+      out->push_back({&spec, std::move(resource), MetaResource::isFlush(spec), nullptr});
     }
   }
+  plan.registry = &registry;
+  plan.context = context;
   SC_TRY(manifest::checkBlocks(manifest));
   SC_TRY(checkClaims(plan.resources));
   SC_TRY(checkHandlerCycles(manifest));
@@ -289,6 +343,7 @@ struct Engine::Progress {
   nlohmann::json registered = nlohmann::json::object();
   std::set<std::string> pending;
   std::map<std::string, std::string> converged;
+  std::map<std::string, std::string> loop_owners;  // register name -> loop filling it
   bool converged_dirty = false;
   bool stopped = false;
   std::optional<Clock::time_point> deadline;
@@ -316,14 +371,14 @@ bool Engine::tagSelected(const manifest::ResourceSpec& spec) const {
   return always || has(options_.tags);
 }
 
-ResourceReport Engine::runOne(PlannedResource& planned, bool handler, Progress& progress) {
+ResourceReport Engine::runOne(const Plan& plan, PlannedResource& planned, bool handler,
+                              Progress& progress) {
   const manifest::ResourceSpec& spec = *planned.spec;
-  Resource& resource = *planned.resource;
   const auto started = Clock::now();
   ResourceReport report;
   report.id = spec.id;
   report.type = spec.type;
-  report.title = resource.title();
+  report.title = titleOf(planned);
   report.name = spec.name;
   report.handler = handler;
   nlohmann::json result{{"changed", false}, {"failed", false}};
@@ -348,7 +403,12 @@ ResourceReport Engine::runOne(PlannedResource& planned, bool handler, Progress& 
       result["changed"] = outcome == Outcome::Changed || outcome == Outcome::WouldChange;
       result["failed"] = outcome == Outcome::Failed;
       if (outcome == Outcome::Skipped) result["skipped"] = true;
-      progress.registered[spec.register_as] = result;
+      if (spec.loop) {
+        registerLoopItem(progress.registered, *spec.loop, result, progress.loop_owners,
+                         spec.register_as);
+      } else {
+        progress.registered[spec.register_as] = result;
+      }
     }
     return report;
   };
@@ -375,6 +435,21 @@ ResourceReport Engine::runOne(PlannedResource& planned, bool handler, Progress& 
       return finish(Outcome::Skipped);
     }
   }
+  if (!spec.late.empty()) {
+    // Parameters read from earlier results: fill them in, then create and
+    // validate the resource as the plan does for all others.
+    auto params = manifest::bindLateParams(spec.params, spec.late, progress.registered);
+    if (!params) return fail(std::move(params.error()).withContext("filling in run-time values"));
+    planned.bound = std::make_unique<manifest::ResourceSpec>(spec);
+    planned.bound->params = std::move(*params);
+    planned.bound->late.clear();
+    auto created = plan.registry->create(*planned.bound, plan.context);
+    if (!created) return fail(created.error());
+    if (auto valid = (*created)->validate(); !valid) return fail(valid.error());
+    planned.resource = std::move(*created);
+    report.title = planned.resource->title();
+  }
+  Resource& resource = *planned.resource;
   if (auto bound = resource.bindRegistered(progress.registered); !bound) return fail(bound.error());
   if (progress.deadline) {
     resource.limitTimeout(
@@ -413,7 +488,8 @@ ResourceReport Engine::runOne(PlannedResource& planned, bool handler, Progress& 
   }
   if (outcome != Outcome::Ok) {
     const auto it = progress.converged.find(spec.id);
-    report.corrective = it != progress.converged.end() && it->second == desiredFingerprint(spec);
+    report.corrective = it != progress.converged.end() &&
+                        it->second == desiredFingerprint(planned.bound ? *planned.bound : spec);
   }
   bool failed = result.value("failed", false);
   if (spec.changed_when || spec.failed_when) {
@@ -459,7 +535,7 @@ ResourceReport Engine::runOne(PlannedResource& planned, bool handler, Progress& 
     }
   }
   if (!check && resource.convergent() && (outcome == Outcome::Ok || outcome == Outcome::Changed)) {
-    auto fingerprint = desiredFingerprint(spec);
+    auto fingerprint = desiredFingerprint(planned.bound ? *planned.bound : spec);
     auto& slot = progress.converged[spec.id];
     if (slot != fingerprint) {
       slot = std::move(fingerprint);
@@ -482,7 +558,7 @@ bool Engine::flushHandlers(Plan& plan, Progress& progress, bool stop_on_failure,
       const std::string& id = handler.spec->id;
       if (halted || !progress.pending.contains(id) || failed.contains(id)) continue;
       progress.pending.erase(id);
-      auto report = runOne(handler, /*handler=*/true, progress);
+      auto report = runOne(plan, handler, /*handler=*/true, progress);
       ran = true;
       if (report.outcome == Outcome::Failed) {
         progress.pending.insert(id);  // owed until it succeeds
@@ -565,7 +641,7 @@ RunReport Engine::run(Plan& plan) {
       }
       continue;
     }
-    auto report = runOne(planned, /*handler=*/false, progress);
+    auto report = runOne(plan, planned, /*handler=*/false, progress);
     if (report.outcome == Outcome::Failed) {
       report.rescued = rescuable;
       if (blocks.fail()) standingFailure();

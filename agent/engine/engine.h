@@ -33,21 +33,27 @@ struct RunOptions {
 
 struct PlannedResource {
   const manifest::ResourceSpec* spec;
+  // Null until the run fills in the spec's late-bound parameters (`late`);
+  // then created from `bound`, the spec with them filled in.
   std::unique_ptr<Resource> resource;
   bool is_flush = false;
+  std::unique_ptr<manifest::ResourceSpec> bound;
 };
 
-// A validated manifest, ready to run. Holds pointers into the manifest, so
-// the manifest must outlive it.
+// A validated manifest, ready to run. Holds pointers into the manifest and
+// the registry, so both must outlive it.
 struct Plan {
   const manifest::Manifest* manifest = nullptr;
   std::vector<PlannedResource> resources;
   std::vector<PlannedResource> handlers;
+  // What creates the resources with late-bound parameters during the run.
+  const Registry* registry = nullptr;
+  ResourceContext context;
 };
 
 // Everything that can be refused before any host access: unknown kinds,
-// bad parameters, conflicting claims (B-09), handler notification cycles
-// (B-10), a malformed block structure. `context` is handed to every
+// bad parameters (except those filled in at run time, checked then), conflicting claims (B-09),
+// handler notification cycles (B-10), a malformed block structure. `context` is handed to every
 // resource.
 Result<Plan> makePlan(const manifest::Manifest& manifest, const Registry& registry,
                       const ResourceContext& context);
@@ -63,7 +69,8 @@ class Engine {
 
  private:
   struct Progress;
-  ResourceReport runOne(PlannedResource& planned, bool handler, Progress& progress);
+  ResourceReport runOne(const Plan& plan, PlannedResource& planned, bool handler,
+                        Progress& progress);
   // Runs the pending handlers. After a failure, `stop_on_failure` skips the
   // rest of this flush; `rescuable` marks failures as going to a rescue
   // part. Returns whether a handler failed (an ignored failure does not

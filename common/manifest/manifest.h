@@ -17,6 +17,7 @@
 #include "common/error.h"
 #include "common/heap_optional.h"
 #include "common/manifest/condition.h"
+#include "common/manifest/late_binding.h"
 
 namespace sc::manifest {
 
@@ -54,6 +55,19 @@ struct BlockSection {
   bool operator==(const BlockSection&) const = default;
 };
 
+// One item of a looped task that registers its result: the agent gathers
+// the items' results into one value under the register name, shaped as
+// Ansible's (`out.results[i]`, `out.changed` when any changed, ...).
+struct LoopItem {
+  std::string task;         // the same for every item of one loop
+  std::uint64_t index = 0;  // the item's place in the loop, from 0
+  std::uint64_t count = 0;  // how many items the loop has
+  std::string var = "item";
+  nlohmann::json item;  // the item's value, kept in its result
+
+  bool operator==(const LoopItem&) const = default;
+};
+
 struct ResourceSpec {
   std::string id;    // stable, unique within the manifest
   std::string type;  // the kind: "file", "copy", ...
@@ -66,7 +80,11 @@ struct ResourceSpec {
   HeapOptional<Condition> when;
   HeapOptional<Condition> changed_when;
   HeapOptional<Condition> failed_when;
-  std::string register_as;  // name under which the result is kept; empty: none
+  std::string register_as;      // name under which the result is kept; empty: none
+  HeapOptional<LoopItem> loop;  // set only on looped tasks that register
+  // Parameters made at run time from registered results; the resource is
+  // created and validated once they are filled in.
+  std::vector<LateBinding> late;
   bool ignore_errors = false;
   bool no_log = false;  // redact parameters and diffs in every output
   // The block sections around the resource, outermost first; empty when it

@@ -162,6 +162,32 @@ std::string describeSections(const std::vector<BlockSection>& sections, std::siz
   return out;
 }
 
+Result<LoopItem> loopItem(const json& node, const std::string& pointer) {
+  if (!node.is_object()) return schemaError(pointer, "expected an object");
+  SC_TRY(onlyKnownKeys(node, pointer, {"task", "index", "count", "var", "item"}));
+  LoopItem loop;
+  auto task = requiredString(node, pointer, "task");
+  if (!task) return task.error();
+  loop.task = std::move(*task);
+  for (auto [key, out] : {std::pair{"index", &loop.index}, std::pair{"count", &loop.count}}) {
+    const auto it = node.find(key);
+    if (it == node.end() || !it->is_number_unsigned()) {
+      return schemaError(pointer + "/" + key, "expected a whole number");
+    }
+    *out = it->get<std::uint64_t>();
+  }
+  if (loop.index >= loop.count || loop.count > limits::kMaxResources) {
+    return schemaError(pointer + "/index",
+                       fmt::format("index {} is not below count {}", loop.index, loop.count));
+  }
+  if (auto it = node.find("var"); it != node.end()) {
+    if (!it->is_string()) return schemaError(pointer + "/var", "expected a string");
+    loop.var = it->get<std::string>();
+  }
+  if (auto it = node.find("item"); it != node.end()) loop.item = *it;
+  return loop;
+}
+
 // Takes `node` apart: parameters are moved, not copied, so a large manifest
 // is never held twice in memory.
 Result<ResourceSpec> parseResource(json& node, const std::string& pointer, bool handler) {
@@ -169,7 +195,7 @@ Result<ResourceSpec> parseResource(json& node, const std::string& pointer, bool 
   SC_TRY(onlyKnownKeys(
       node, pointer,
       {"id", "type", "name", "params", "notify", "tags", "check_mode", "when", "changed_when",
-       "failed_when", "register", "ignore_errors", "no_log", "block"}));
+       "failed_when", "register", "loop", "late", "ignore_errors", "no_log", "block"}));
   ResourceSpec spec;
   spec.pointer = pointer;
   auto id = requiredString(node, pointer, "id");
@@ -214,6 +240,19 @@ Result<ResourceSpec> parseResource(json& node, const std::string& pointer, bool 
     if (!it->is_string()) return schemaError(pointer + "/register", "expected a string");
     spec.register_as = it->get<std::string>();
     SC_TRY(checkName(spec.register_as, pointer + "/register", "register"));
+  }
+  if (auto it = node.find("loop"); it != node.end()) {
+    if (spec.register_as.empty()) {
+      return schemaError(pointer + "/loop", "'loop' is only for resources that register");
+    }
+    auto loop = loopItem(*it, pointer + "/loop");
+    if (!loop) return loop.error();
+    spec.loop = std::move(*loop);
+  }
+  if (auto it = node.find("late"); it != node.end()) {
+    auto late = parseLateBindings(*it, pointer + "/late");
+    if (!late) return late.error();
+    spec.late = std::move(*late);
   }
   auto ignore_errors = optionalBool(node, pointer, "ignore_errors");
   if (!ignore_errors) return ignore_errors.error();
@@ -298,6 +337,14 @@ json resourceToJson(const ResourceSpec& spec) {
   if (spec.changed_when) out["changed_when"] = conditionToJson(*spec.changed_when);
   if (spec.failed_when) out["failed_when"] = conditionToJson(*spec.failed_when);
   if (!spec.register_as.empty()) out["register"] = spec.register_as;
+  if (spec.loop) {
+    out["loop"] = {{"task", spec.loop->task},
+                   {"index", spec.loop->index},
+                   {"count", spec.loop->count},
+                   {"var", spec.loop->var},
+                   {"item", spec.loop->item}};
+  }
+  if (!spec.late.empty()) out["late"] = lateBindingsToJson(spec.late);
   if (spec.ignore_errors) out["ignore_errors"] = true;
   if (spec.no_log) out["no_log"] = true;
   if (!spec.block.empty()) {

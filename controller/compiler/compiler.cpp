@@ -11,6 +11,7 @@
 
 #include "common/random.h"
 #include "common/text/suggest.h"
+#include "controller/compiler/late_params.h"
 #include "controller/compiler/lookups.h"
 #include "controller/compiler/modules/arg_spec.h"
 #include "controller/compiler/modules/module.h"
@@ -128,6 +129,14 @@ std::optional<manifest::Condition> allOf(std::vector<manifest::Condition> condit
   return all;
 }
 
+// Where one item sits in a looped task.
+struct LoopPosition {
+  std::size_t index = 0;
+  std::size_t count = 0;
+  std::string var;
+  const Data* item = nullptr;
+};
+
 struct HostState {
   std::string name;
   Data inventory_vars = Data::object();
@@ -170,11 +179,24 @@ class PlayCompiler : public modules::ModuleContext, public LookupContext {
   Result<void> compileTasks(const std::vector<Task>& tasks, const Inherited& inherited,
                             bool handlers);
   Result<void> compileTask(const Task& task, const Inherited& inherited, bool handlers);
+  // import_tasks, include_tasks, include, import_role and include_role.
+  Result<void> compileInclude(const Task& task, Inherited inherited, bool handlers);
+  struct LoopControl {
+    std::string var = "item";
+    const yaml::Node* label = nullptr;
+  };
+  // A task's loop items ({null} for a task without a loop) and its
+  // loop_control.
+  Result<std::vector<Data>> loopItems(const Task& task, VariableScope& scope);
+  Result<LoopControl> loopControl(const Task& task);
   Result<void> compileRole(const playbook::RoleReference& reference, const Inherited& inherited,
                            const std::string& tasks_from, int depth);
   Result<void> emit(const Task& task, const Inherited& inherited, const Data& loop_vars,
-                    bool handlers, std::size_t item_index, bool looped,
+                    bool handlers, const LoopPosition* loop,
                     std::optional<manifest::Condition> when);
+  // What a task registers when the controller decides it is skipped: the
+  // name then holds a known value, as Ansible registers skipped tasks.
+  void registerSkipped(const Task& task, Data value);
   Result<void> loadVarsFiles();
   // become: and become_user: of a play, role entry, block or task.
   Result<void> readBecome(const std::function<const yaml::Node*(const std::string&)>& keyword,
@@ -370,12 +392,19 @@ Result<void> PlayCompiler::readBecome(
 }
 
 Result<void> PlayCompiler::emit(const Task& task, const Inherited& inherited, const Data& loop_vars,
-                                bool handlers, std::size_t item_index, bool looped,
+                                bool handlers, const LoopPosition* loop,
                                 std::optional<manifest::Condition> when) {
+  const bool looped = loop != nullptr;
   VariableScope scope = scopeFor(inherited, loop_vars.empty() ? nullptr : &loop_vars);
   scope_ = &scope;
   role_ = inherited.role;
-  SC_TRY_ASSIGN(Data args, value(task.args, scope));
+  // Arguments that read registered results are filled in by the agent.
+  LateParams late;
+  SC_TRY_ASSIGN(Data raw_args, toData(task.args));
+  SC_TRY_ASSIGN(raw_args, late.substitute(raw_args, task.args, host_.registered, scope, templar_));
+  auto templated_args = templar_.templateValue(raw_args, scope, task.args.position);
+  if (!templated_args) return at(task.args.position, templated_args.error());
+  Data args = std::move(*templated_args);
   // module_defaults fill in what the task does not set; inner layers win.
   Data defaults = Data::object();
   for (const Data& layer : inherited.module_defaults) {
@@ -395,7 +424,16 @@ Result<void> PlayCompiler::emit(const Task& task, const Inherited& inherited, co
   }
   auto compiled = modules::compileModule(task.action, args, *this);
   scope_ = nullptr;
-  if (!compiled) return at(task.action_position, compiled.error());
+  if (!compiled) {
+    if (!late.empty()) {
+      return Error(compiled.error().code(),
+                   compiled.error().message() +
+                       " (an argument reads a result registered at run time; the controller "
+                       "sees only a placeholder for it)",
+                   task.action_position.text());
+    }
+    return at(task.action_position, compiled.error());
+  }
 
   manifest::ResourceSpec spec;
   spec.type = compiled->type;
@@ -410,6 +448,7 @@ Result<void> PlayCompiler::emit(const Task& task, const Inherited& inherited, co
                              task.action),
                  task.action_position.text());
   }
+  SC_TRY_ASSIGN(spec.late, late.collect(spec.params, task.action));
   if (inherited.become && !inherited.become_user.empty() && inherited.become_user != "root") {
     // The agent runs commands as the user; it writes files as itself, so a
     // file module under another user would leave different owners.
@@ -438,7 +477,7 @@ Result<void> PlayCompiler::emit(const Task& task, const Inherited& inherited, co
   }
   spec.id = handlers ? handler_ids_.at(&task)
                      : fmt::format("p{}-t{}", play_index_ + 1, task_number_) +
-                           (looped ? fmt::format("-{}", item_index) : "");
+                           (looped ? fmt::format("-{}", loop->index) : "");
   spec.tags = inherited.tags;
   spec.block = inherited.block;
   if (const yaml::Node* notify = task.keyword("notify")) {
@@ -472,11 +511,12 @@ Result<void> PlayCompiler::emit(const Task& task, const Inherited& inherited, co
   spec.when = std::move(when);
   std::set<std::string> run_time = host_.registered;
   if (const yaml::Node* reg = task.keyword("register")) {
-    if (looped) {
-      return Error(ErrorCode::Schema, "register: on a looped task is not supported yet",
-                   reg->position.text());
-    }
     spec.register_as = reg->scalar;
+    if (looped) {
+      spec.loop =
+          manifest::LoopItem{fmt::format("p{}-t{}", play_index_ + 1, task_number_), loop->index,
+                             loop->count, loop->var, nlohmann::json::parse(loop->item->dump())};
+    }
     run_time.insert(reg->scalar);
   }
   if (const yaml::Node* node = task.keyword("changed_when")) {
@@ -566,112 +606,31 @@ Result<void> PlayCompiler::compileTask(const Task& task, const Inherited& outer,
   const std::string& action = task.action;
   const bool includes = action == "import_tasks" || action == "include_tasks" ||
                         action == "include" || action == "import_role" || action == "include_role";
-  if (includes && !task.loop_kind.empty()) {
+  if (includes && !task.loop_kind.empty() && action.rfind("import_", 0) == 0) {
     const yaml::Node* loop =
         task.keyword(task.loop_kind == "loop" ? "loop" : "with_" + task.loop_kind);
-    if (action.rfind("import_", 0) == 0) {
-      return Error(ErrorCode::Schema,
-                   fmt::format("{} cannot loop: imports are expanded once, before any loop "
-                               "runs (use include_{})",
-                               action, action.substr(7)),
-                   loop->position.text());
-    }
-    return Error(ErrorCode::Schema, fmt::format("a loop over {} is not supported yet", action),
+    return Error(ErrorCode::Schema,
+                 fmt::format("{} cannot loop: imports are expanded once, before any loop "
+                             "runs (use include_{})",
+                             action, action.substr(7)),
                  loop->position.text());
-  }
-  if (action == "import_tasks" || action == "include_tasks" || action == "include") {
-    SC_TRY_ASSIGN(const bool holds, conditionsHold(inherited.when, scope));
-    if (!holds) return {};
-    inherited.when.clear();
-    SC_TRY_ASSIGN(const Data args, value(task.args, scope));
-    std::string file = args.value("_raw_params", args.value("file", ""));
-    if (file.empty()) {
-      return Error(ErrorCode::Schema, fmt::format("{} needs a file name", action),
-                   task.action_position.text());
-    }
-    fs::path path = file;
-    if (path.is_relative()) {
-      path = inherited.role != nullptr ? fs::path(inherited.role->directory) / "tasks" / path
-                                       : fs::path(task.position.file).parent_path() / path;
-    }
-    SC_TRY_ASSIGN(const auto documents, loadNamedFile(path, task.action_position));
-    if (documents.empty()) return {};
-    SC_TRY_ASSIGN(const auto tasks,
-                  playbook::parseTaskList(documents.front(), handlers ? playbook::Place::Handler
-                                                                      : playbook::Place::Task));
-    if (include_depth_ >= kMaxIncludeDepth) {
-      return Error(ErrorCode::TooDeep,
-                   fmt::format("task files include each other deeper than {} levels (does one "
-                               "include itself?)",
-                               kMaxIncludeDepth),
-                   task.action_position.text());
-    }
-    included_.push_back(std::make_unique<std::vector<Task>>(tasks));
-    ++include_depth_;
-    auto compiled = compileTasks(*included_.back(), inherited, handlers);
-    --include_depth_;
-    return compiled;
-  }
-  if (action == "import_role" || action == "include_role") {
-    SC_TRY_ASSIGN(const bool holds, conditionsHold(inherited.when, scope));
-    if (!holds) return {};
-    inherited.when.clear();
-    SC_TRY_ASSIGN(const Data args, value(task.args, scope));
-    playbook::RoleReference reference;
-    reference.position = task.action_position;
-    reference.name = args.value("name", "");
-    return compileRole(reference, inherited, args.value("tasks_from", "main"), 0);
   }
 
   // Loops: the items are known at compile time.
-  std::vector<Data> items;
-  bool looped = false;
-  if (!task.loop_kind.empty()) {
-    looped = true;
-    const yaml::Node* loop =
-        task.keyword(task.loop_kind == "loop" ? "loop" : "with_" + task.loop_kind);
-    SC_TRY_ASSIGN(Data list, value(*loop, scope));
-    if (task.loop_kind == "loop") {
-      if (!list.is_array()) {
-        return Error(ErrorCode::Schema, "loop: needs a list", loop->position.text());
-      }
-    } else {
-      // with_<plugin>: terms is query('<plugin>', terms), as in Ansible.
-      lookups_.setFolder(action == "include_vars" ? "vars"
-                         : action == "template"   ? "templates"
-                                                  : "files");
-      auto found = lookups_.run(task.loop_kind, lookupTerms(list), Data::object());
-      if (!found) return at(loop->position, found.error());
-      list = Data::array();
-      for (Data& item : *found) list.push_back(std::move(item));
+  const bool looped = !task.loop_kind.empty();
+  SC_TRY_ASSIGN(std::vector<Data> items, loopItems(task, scope));
+  SC_TRY_ASSIGN(const LoopControl control, loopControl(task));
+  const std::string& loop_var = control.var;
+  const yaml::Node* label = control.label;
+  if (includes) {
+    if (!looped) return compileInclude(task, inherited, handlers);
+    // An included file or role once per item, the loop variable set in it.
+    for (Data& item : items) {
+      Inherited each = inherited;
+      each.vars.push_back(Data{{loop_var, std::move(item)}});
+      SC_TRY(compileInclude(task, each, handlers));
     }
-    for (Data& item : list) items.push_back(std::move(item));
-  } else {
-    items.push_back(nullptr);
-  }
-
-  std::string loop_var = "item";
-  const yaml::Node* label = nullptr;
-  if (const yaml::Node* control = task.keyword("loop_control")) {
-    if (!control->isMapping()) {
-      return Error(ErrorCode::Schema, "loop_control: must be a mapping (loop_var, label)",
-                   control->position.text());
-    }
-    for (const auto& [key, unused] : control->entries) {
-      if (key.scalar == "loop_var" || key.scalar == "label") continue;
-      static const std::vector<std::string_view> kLater = {"index_var", "extended",
-                                                           "extended_allitems", "pause"};
-      const bool later = std::find(kLater.begin(), kLater.end(), key.scalar) != kLater.end();
-      return Error(ErrorCode::Schema,
-                   later
-                       ? fmt::format("loop_control: {} is not supported yet", key.scalar)
-                       : fmt::format("loop_control: unknown key '{}'{}", key.scalar,
-                                     text::didYouMean(key.scalar, {"loop_var", "label", "index_var",
-                                                                   "extended", "pause"})),
-                   key.position.text());
-    }
-    if (const yaml::Node* var = control->find("loop_var")) loop_var = var->scalar;
-    label = control->find("label");
+    return {};
   }
   if (task.action == "set_fact" || task.action == "include_vars") {
     for (std::size_t i = 0; i < items.size(); ++i) {
@@ -705,13 +664,23 @@ Result<void> PlayCompiler::compileTask(const Task& task, const Inherited& outer,
   }
   Decision decision;
   if (!handlers) task_number_ = ++counter_;
+  const Data skipped{
+      {"changed", false}, {"skip_reason", "Conditional result was False"}, {"skipped", true}};
+  Data skipped_items = Data::array();
+  std::size_t emitted = 0;
   for (std::size_t i = 0; i < items.size(); ++i) {
     Data loop_vars = Data::object();
     if (looped) {
       loop_vars[loop_var] = items[i];
       VariableScope item_scope = scopeFor(inherited, &loop_vars);
       SC_TRY_ASSIGN(decision, decide(inherited.when, item_scope, host_.registered));
-      if (decision.skip) continue;
+      if (decision.skip) {
+        Data result = skipped;
+        result[loop_var] = items[i];
+        result["ansible_loop_var"] = loop_var;
+        skipped_items.push_back(std::move(result));
+        continue;
+      }
       if (label != nullptr) {
         SC_TRY_ASSIGN(const Data text, value(*label, item_scope));
         loop_vars["__label"] = text.is_string() ? text.get<std::string>() : text.dump();
@@ -720,11 +689,150 @@ Result<void> PlayCompiler::compileTask(const Task& task, const Inherited& outer,
       }
     } else {
       SC_TRY_ASSIGN(decision, decide(inherited.when, scope, host_.registered));
-      if (decision.skip) return {};
+      if (decision.skip) {
+        registerSkipped(task, skipped);
+        return {};
+      }
     }
-    SC_TRY(emit(task, inherited, loop_vars, handlers, i, looped, allOf(decision.run_time)));
+    const LoopPosition position{i, items.size(), loop_var, &items[i]};
+    SC_TRY(emit(task, inherited, loop_vars, handlers, looped ? &position : nullptr,
+                allOf(decision.run_time)));
+    ++emitted;
+  }
+  if (looped && emitted == 0) {
+    // Ansible's result for a loop with nothing to run.
+    registerSkipped(task, items.empty() ? Data{{"changed", false},
+                                               {"skipped", true},
+                                               {"skipped_reason", "No items in the list"},
+                                               {"results", Data::array()}}
+                                        : Data{{"results", std::move(skipped_items)},
+                                               {"skipped", true},
+                                               {"changed", false},
+                                               {"msg", "All items skipped"}});
   }
   return {};
+}
+
+void PlayCompiler::registerSkipped(const Task& task, Data value) {
+  const yaml::Node* reg = task.keyword("register");
+  if (reg == nullptr) return;
+  host_.registered.erase(reg->scalar);
+  host_.set_facts[reg->scalar] = std::move(value);
+}
+
+Result<void> PlayCompiler::compileInclude(const Task& task, Inherited inherited, bool handlers) {
+  const std::string& action = task.action;
+  VariableScope scope = scopeFor(inherited, nullptr);
+  if (action.rfind("import_", 0) != 0) {
+    // A dynamic include decides its condition once, here; an import leaves
+    // it on every task it brings in (below), as Ansible does.
+    SC_TRY_ASSIGN(const Decision decision, decide(inherited.when, scope, host_.registered));
+    if (!decision.run_time.empty()) {
+      return Error(ErrorCode::Schema,
+                   fmt::format("the when: of {} reads a result registered at run time, but the "
+                               "controller must decide now whether to include (use import_{}, "
+                               "which puts the condition on every task)",
+                               action, action == "include" ? "tasks" : action.substr(8)),
+                   task.action_position.text());
+    }
+    if (decision.skip) return {};
+    inherited.when.clear();
+  }
+  if (action == "import_tasks" || action == "include_tasks" || action == "include") {
+    SC_TRY_ASSIGN(const Data args, value(task.args, scope));
+    std::string file = args.value("_raw_params", args.value("file", ""));
+    if (file.empty()) {
+      return Error(ErrorCode::Schema, fmt::format("{} needs a file name", action),
+                   task.action_position.text());
+    }
+    fs::path path = file;
+    if (path.is_relative()) {
+      path = inherited.role != nullptr ? fs::path(inherited.role->directory) / "tasks" / path
+                                       : fs::path(task.position.file).parent_path() / path;
+    }
+    SC_TRY_ASSIGN(const auto documents, loadNamedFile(path, task.action_position));
+    if (documents.empty()) return {};
+    SC_TRY_ASSIGN(const auto tasks,
+                  playbook::parseTaskList(documents.front(), handlers ? playbook::Place::Handler
+                                                                      : playbook::Place::Task));
+    if (include_depth_ >= kMaxIncludeDepth) {
+      return Error(ErrorCode::TooDeep,
+                   fmt::format("task files include each other deeper than {} levels (does one "
+                               "include itself?)",
+                               kMaxIncludeDepth),
+                   task.action_position.text());
+    }
+    included_.push_back(std::make_unique<std::vector<Task>>(tasks));
+    ++include_depth_;
+    auto compiled = compileTasks(*included_.back(), inherited, handlers);
+    --include_depth_;
+    return compiled;
+  }
+  if (action == "import_role" || action == "include_role") {
+    SC_TRY_ASSIGN(const Data args, value(task.args, scope));
+    playbook::RoleReference reference;
+    reference.position = task.action_position;
+    reference.name = args.value("name", "");
+    return compileRole(reference, inherited, args.value("tasks_from", "main"), 0);
+  }
+
+  return Error(ErrorCode::Schema, fmt::format("'{}' is not an include", action),
+               task.action_position.text());
+}
+
+Result<std::vector<Data>> PlayCompiler::loopItems(const Task& task, VariableScope& scope) {
+  const std::string& action = task.action;
+  std::vector<Data> items;
+  if (!task.loop_kind.empty()) {
+    const yaml::Node* loop =
+        task.keyword(task.loop_kind == "loop" ? "loop" : "with_" + task.loop_kind);
+    SC_TRY_ASSIGN(Data list, value(*loop, scope));
+    if (task.loop_kind == "loop") {
+      if (!list.is_array()) {
+        return Error(ErrorCode::Schema, "loop: needs a list", loop->position.text());
+      }
+    } else {
+      // with_<plugin>: terms is query('<plugin>', terms), as in Ansible.
+      lookups_.setFolder(action == "include_vars" ? "vars"
+                         : action == "template"   ? "templates"
+                                                  : "files");
+      auto found = lookups_.run(task.loop_kind, lookupTerms(list), Data::object());
+      if (!found) return at(loop->position, found.error());
+      list = Data::array();
+      for (Data& item : *found) list.push_back(std::move(item));
+    }
+    for (Data& item : list) items.push_back(std::move(item));
+  } else {
+    items.push_back(nullptr);
+  }
+
+  return items;
+}
+
+Result<PlayCompiler::LoopControl> PlayCompiler::loopControl(const Task& task) {
+  LoopControl out;
+  if (const yaml::Node* control = task.keyword("loop_control")) {
+    if (!control->isMapping()) {
+      return Error(ErrorCode::Schema, "loop_control: must be a mapping (loop_var, label)",
+                   control->position.text());
+    }
+    for (const auto& [key, unused] : control->entries) {
+      if (key.scalar == "loop_var" || key.scalar == "label") continue;
+      static const std::vector<std::string_view> kLater = {"index_var", "extended",
+                                                           "extended_allitems", "pause"};
+      const bool later = std::find(kLater.begin(), kLater.end(), key.scalar) != kLater.end();
+      return Error(ErrorCode::Schema,
+                   later
+                       ? fmt::format("loop_control: {} is not supported yet", key.scalar)
+                       : fmt::format("loop_control: unknown key '{}'{}", key.scalar,
+                                     text::didYouMean(key.scalar, {"loop_var", "label", "index_var",
+                                                                   "extended", "pause"})),
+                   key.position.text());
+    }
+    if (const yaml::Node* var = control->find("loop_var")) out.var = var->scalar;
+    out.label = control->find("label");
+  }
+  return out;
 }
 
 Result<void> PlayCompiler::compileTasks(const std::vector<Task>& tasks, const Inherited& inherited,

@@ -51,35 +51,7 @@ Condition constantCondition(bool value) {
 }
 
 Result<std::optional<std::string>> Converter::fieldPath(const Expr& expr) {
-  switch (expr.kind) {
-    case ExprKind::Name:
-      if (names_.count(expr.name) == 0) return std::optional<std::string>();
-      return std::optional<std::string>(expr.name);
-    case ExprKind::GetAttr: {
-      SC_TRY_ASSIGN(auto base, fieldPath(*expr.children[0]));
-      if (!base) return base;
-      if (expr.name.find_first_of(".[]") != std::string::npos) {
-        return unsupported(expr, fmt::format("the key '{}'", expr.name));
-      }
-      return std::optional<std::string>(*base + "." + expr.name);
-    }
-    case ExprKind::GetItem: {
-      SC_TRY_ASSIGN(auto base, fieldPath(*expr.children[0]));
-      if (!base) return base;
-      if (readsRunTime(*expr.children[1], names_)) return unsupported(expr, "a run-time index");
-      SC_TRY_ASSIGN(const Data index, constant(*expr.children[1]));
-      if (index.is_number_integer() && index.get<std::int64_t>() >= 0) {
-        return std::optional<std::string>(fmt::format("{}[{}]", *base, index.get<std::int64_t>()));
-      }
-      if (index.is_string() && index.get<std::string>().find_first_of(".[]") == std::string::npos &&
-          !index.get<std::string>().empty()) {
-        return std::optional<std::string>(*base + "." + index.get<std::string>());
-      }
-      return unsupported(expr, fmt::format("the index {}", index.dump()));
-    }
-    default:
-      return std::optional<std::string>();
-  }
+  return runTimeField(expr, names_, expression_.source(), scope_);
 }
 
 Result<Condition> Converter::compare(const std::string& field, std::string_view op,
@@ -226,6 +198,48 @@ Result<Condition> Converter::convert(const Expr& expr) {
 }
 
 }  // namespace
+
+Result<std::optional<std::string>> runTimeField(const Expr& expr,
+                                                const std::set<std::string>& run_time_names,
+                                                const jinja::SourceMap& source,
+                                                jinja::Scope& scope) {
+  const auto unsupported = [&](std::string_view what) {
+    return Error(ErrorCode::Schema,
+                 fmt::format("a result registered at run time is read through {}, which the "
+                             "agent cannot follow (use .name, ['name'] or [number] steps)",
+                             what),
+                 source.where(expr.loc));
+  };
+  switch (expr.kind) {
+    case ExprKind::Name:
+      if (run_time_names.count(expr.name) == 0) return std::optional<std::string>();
+      return std::optional<std::string>(expr.name);
+    case ExprKind::GetAttr: {
+      SC_TRY_ASSIGN(auto base, runTimeField(*expr.children[0], run_time_names, source, scope));
+      if (!base) return base;
+      if (expr.name.find_first_of(".[]") != std::string::npos) {
+        return unsupported(fmt::format("the key '{}'", expr.name));
+      }
+      return std::optional<std::string>(*base + "." + expr.name);
+    }
+    case ExprKind::GetItem: {
+      SC_TRY_ASSIGN(auto base, runTimeField(*expr.children[0], run_time_names, source, scope));
+      if (!base) return base;
+      if (readsRunTime(*expr.children[1], run_time_names)) return unsupported("a run-time index");
+      SC_TRY_ASSIGN(const Data index, jinja::evaluate(*expr.children[1], source, scope));
+      if (index.is_number_integer() && index.get<std::int64_t>() >= 0) {
+        return std::optional<std::string>(fmt::format("{}[{}]", *base, index.get<std::int64_t>()));
+      }
+      if (index.is_string() && index.get<std::string>().find_first_of(".[]") == std::string::npos &&
+          !index.get<std::string>().empty()) {
+        return std::optional<std::string>(*base + "." + index.get<std::string>());
+      }
+      return unsupported(fmt::format("the index {}", index.dump()));
+    }
+    default:
+      return std::optional<std::string>();
+  }
+}
 
 bool readsRunTime(const Expr& expr, const std::set<std::string>& run_time_names) {
   if (expr.kind == ExprKind::Name && run_time_names.count(expr.name) > 0) return true;

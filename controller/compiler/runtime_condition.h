@@ -29,6 +29,14 @@ namespace sc::controller::compiler {
 // Whether the expression reads any of `run_time_names`.
 bool readsRunTime(const jinja::Expr& expr, const std::set<std::string>& run_time_names);
 
+// "out.stat.exists" for a chain of .attr, ['key'] and [index] steps (the
+// index a compile-time value) from a run-time name; nullopt when `expr` is
+// no such chain. `scope` evaluates the indexes; errors point into `source`.
+Result<std::optional<std::string>> runTimeField(const jinja::Expr& expr,
+                                                const std::set<std::string>& run_time_names,
+                                                const jinja::SourceMap& source,
+                                                jinja::Scope& scope);
+
 // The condition tree for `expression`. `scope` evaluates the compile-time
 // parts.
 Result<manifest::Condition> toRunTimeCondition(const jinja::Expression& expression,

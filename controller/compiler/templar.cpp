@@ -65,6 +65,18 @@ Result<const jinja::Expression*> Templar::expression(std::string_view text,
   return it->second.get();
 }
 
+Result<const jinja::Template*> Templar::valueTemplate(std::string_view text,
+                                                      const yaml::Position& at) {
+  auto key = std::make_tuple(std::string(text), at.file, at.line, at.column);
+  auto it = values_.find(key);
+  if (it == values_.end()) {
+    SC_TRY_ASSIGN(jinja::Template parsed, jinja::parseTemplate(text, sourceAt(at), valueOptions()));
+    it =
+        values_.emplace(std::move(key), std::make_unique<jinja::Template>(std::move(parsed))).first;
+  }
+  return it->second.get();
+}
+
 Result<std::string> Templar::renderFile(const std::string& path, jinja::Scope& scope) {
   auto it = files_.find(path);
   if (it == files_.end()) {

@@ -32,6 +32,10 @@ class Templar {
   // A bare expression, parsed once per text and position.
   Result<const jinja::Expression*> expression(std::string_view text, const yaml::Position& at);
 
+  // A playbook value's template text, parsed as templateValue() parses it,
+  // once per text and position (for walking it, as late_params.h does).
+  Result<const jinja::Template*> valueTemplate(std::string_view text, const yaml::Position& at);
+
   // A template file, rendered as Ansible's template module renders it.
   Result<std::string> renderFile(const std::string& path, jinja::Scope& scope);
 
@@ -45,6 +49,8 @@ class Templar {
   std::map<std::tuple<std::string, std::string, int, int>, std::unique_ptr<jinja::Expression>>
       expressions_;
   std::map<std::string, std::unique_ptr<jinja::Template>> files_;
+  std::map<std::tuple<std::string, std::string, int, int>, std::unique_ptr<jinja::Template>>
+      values_;
 };
 
 }  // namespace sc::controller::compiler

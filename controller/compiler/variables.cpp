@@ -25,8 +25,9 @@ bool needsTemplating(const Data& value) {
 Result<std::optional<Data>> VariableScope::lookup(std::string_view name) {
   if (run_time_ != nullptr && run_time_->count(std::string(name)) > 0) {
     return Error(ErrorCode::Schema,
-                 fmt::format("'{}' is a result registered on the host at run time; it cannot be "
-                             "used here yet (only in when:, changed_when: and failed_when:)",
+                 fmt::format("'{}' is a result registered on the host at run time; it can be "
+                             "read only in when:, changed_when:, failed_when: and module "
+                             "arguments, not here",
                              name));
   }
   for (const Data* layer : layers_) {

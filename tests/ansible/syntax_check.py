@@ -348,6 +348,31 @@ def hand(name, files, valid=True, at=None, says=None):
                             at=at, says=says))
 
 
+hand("include_loop_and_run_time_values", {
+    "site.yml": """\
+- hosts: localhost
+  gather_facts: false
+  tasks:
+    - include_tasks: site.tasks.yml
+      loop: [alpha, beta]
+      loop_control:
+        loop_var: site
+    - command: mktemp -d
+      register: scratch
+    - command: echo {{ item }}
+      loop: [a, b]
+      register: echoed
+    - copy:
+        dest: "{{ scratch.stdout | trim }}/echoed.txt"
+        content: "{{ echoed.results[1].stdout }} {{ echoed.msg }}\\n"
+    - import_tasks: finish.yml
+      when: echoed is changed
+""",
+    "site.tasks.yml": "- file: path=/srv/{{ site }} state=directory\n",
+    "finish.yml": "- debug: msg=finished\n",
+})
+
+
 hand("import_playbook_pre_post_tasks", {
     "site.yml": """\
 - import_playbook: base.yml
@@ -711,8 +736,6 @@ KNOWN_DIFFERENCES = [
           edit=replace(SITE, 'with_items: "{{ packages_dirs }}"', "with_sequence: start=1 end=3")),
     known("template_invalid_utf8", NO_TEMPLATES, golden="facts_hostvars",
           edit=replace("templates/app.ini.j2", "[server]", "[server] \udcff")),
-    known("register_on_loop", "register: on a looped task not supported by scctl yet",
-          golden="loops", edit=add_key(SITE, "- name: home of {{ user.key }}", "register: homes")),
     known("yaml_unclosed_quote_at_end_of_file", UNCLOSED_AT_END, golden="precedence",
           edit=replace("roles/app/vars/main.yml", "overridden_by_role_vars: role_vars",
                        "overridden_by_role_vars: 'role_vars")),

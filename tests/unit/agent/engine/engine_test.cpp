@@ -4,6 +4,7 @@
 // with rescue and always parts.
 #include "agent/engine/engine.h"
 
+#include <fmt/format.h>
 #include <gtest/gtest.h>
 
 #include "tests/support/test_tree.h"
@@ -632,6 +633,115 @@ TEST_F(EngineTest, PlanRefusesAMalformedBlockStructure) {
   plan = planFor(handler_in_block);
   ASSERT_FALSE(plan.has_value());
   EXPECT_EQ(plan.error().where(), "/handlers/0/block");
+}
+
+// `late`: parameters filled in from results registered earlier in the run.
+TEST_F(EngineTest, LateParametersAreFilledInFromRegisteredResults) {
+  host_.addDirectory("/srv");
+  host_.addDirectory("/srv/app");
+  auto where = cmd("where", {"echo", " /srv/app "});
+  where.register_as = "out";
+  const auto late = [](const json& bindings) {
+    auto parsed = manifest::parseLateBindings(bindings, "/late");
+    EXPECT_TRUE(parsed.has_value()) << parsed.error().describe();
+    return parsed ? *parsed : std::vector<manifest::LateBinding>{};
+  };
+  auto conf = makeSpec("conf", "copy", json{{"dest", nullptr}, {"content", "port=80\n"}});
+  conf.late = late(json::parse(R"([{"param": "/dest",
+      "parts": [{"field": "out.stdout", "filters": ["trim"]}, "/app.conf"]}])"));
+  auto shout = cmd("shout", {"echo", "placeholder"});
+  shout.late = late(json::parse(R"([{"param": "/argv/1",
+      "parts": [{"field": "out.stdout", "filters": ["trim", "basename", "upper"]}]}])"));
+  auto missing = cmd("missing", {"echo", "x"});
+  missing.late = late(json::parse(R"([{"param": "/argv/1", "parts": [{"field": "out.nope"}]}])"));
+  missing.ignore_errors = true;
+  auto fallback = makeSpec("fallback", "debug", json{{"msg", nullptr}});
+  fallback.late = late(json::parse(R"([{"param": "/msg", "parts": ["rc=", {"field": "out.rc"},
+      " ", {"field": "out.nope", "filters": [{"name": "default", "argument": "none"}]}]}])"));
+  const auto m = makeManifest({where, conf, shout, missing, fallback});
+  // Planned without creating the late resources: their paths are unknown.
+  const auto plan = planFor(m);
+  ASSERT_TRUE(plan.has_value()) << plan.error().describe();
+  EXPECT_EQ(plan->resources[1].resource, nullptr);
+
+  const auto report = runManifest(host_, m);
+  EXPECT_EQ(outcomes(report),
+            (std::vector<std::string>{"where=changed", "conf=changed", "shout=changed",
+                                      "missing=ok", "fallback=ok"}));
+  EXPECT_EQ(*host_.readFile("/srv/app/app.conf", 1024), "port=80\n");
+  EXPECT_EQ(find(report, "conf")->title, "copy[/srv/app/app.conf]");
+  EXPECT_EQ(ran_, (std::vector<std::string>{"echo  /srv/app ", "echo APP"}));
+  EXPECT_NE(find(report, "missing")->message.find("'out.nope' is not in the registered results"),
+            std::string::npos)
+      << find(report, "missing")->message;
+  EXPECT_EQ(find(report, "fallback")->message, "rc=0 none");
+}
+
+TEST_F(EngineTest, LateParameterThatCannotBecomeTextFailsTheResource) {
+  auto lines = cmd("lines", {"echo", "a"});
+  lines.register_as = "out";
+  auto bad = cmd("bad", {"echo", "x"});
+  auto parsed = manifest::parseLateBindings(
+      json::parse(R"([{"param": "/argv/1", "parts": ["-", {"field": "out.stdout_lines"}]}])"),
+      "/late");
+  ASSERT_TRUE(parsed.has_value());
+  bad.late = *parsed;
+  const auto report = runManifest(host_, makeManifest({lines, bad}));
+  EXPECT_EQ(outcomes(report), (std::vector<std::string>{"lines=changed", "bad=failed"}));
+  EXPECT_NE(find(report, "bad")->message.find("'out.stdout_lines' is a list"), std::string::npos)
+      << find(report, "bad")->message;
+}
+
+// `loop` on registering resources: one value with every item's result.
+TEST_F(EngineTest, LoopItemsRegisterOneResultWithEveryItem) {
+  std::vector<manifest::ResourceSpec> items;
+  for (std::uint64_t i : {0u, 2u}) {
+    auto item = cmd(fmt::format("say-{}", i), {"echo", i == 0 ? "a" : "c"});
+    item.register_as = "out";
+    item.loop = manifest::LoopItem{"p1-t1", i, 3, "item", json(i == 0 ? "a" : "c")};
+    items.push_back(std::move(item));
+  }
+  items[1].changed_when = condition(false);
+  for (const char* field :
+       {"out.changed", "out.skipped", "out.msg", "out.results[0].stdout", "out.results[0].item",
+        "out.results[1].skipped", "out.results[2].changed", "out.results[2].ansible_loop_var"}) {
+    items.push_back(debugVar(field, field));
+  }
+  auto again = cmd("again", {"echo", "z"});
+  again.register_as = "out";
+  again.loop = manifest::LoopItem{"p1-t2", 0, 1, "name", json("z")};
+  items.push_back(again);
+  items.push_back(debugVar("fresh", "out.results"));
+  const auto report = runManifest(host_, makeManifest(items));
+  const auto message = [&](const char* id) { return find(report, id)->message; };
+  EXPECT_EQ(message("out.changed"), "out.changed = true");
+  EXPECT_EQ(message("out.skipped"), "out.skipped = false");
+  EXPECT_EQ(message("out.msg"), "out.msg = \"All items completed\"");
+  EXPECT_EQ(message("out.results[0].stdout"), "out.results[0].stdout = \"a\"");
+  EXPECT_EQ(message("out.results[0].item"), "out.results[0].item = \"a\"");
+  EXPECT_EQ(message("out.results[1].skipped"), "out.results[1].skipped = true");
+  EXPECT_EQ(message("out.results[2].changed"), "out.results[2].changed = false");
+  EXPECT_EQ(message("out.results[2].ansible_loop_var"),
+            "out.results[2].ansible_loop_var = \"item\"");
+  // Another loop registering the same name starts afresh.
+  const std::string fresh = message("fresh");
+  EXPECT_NE(fresh.find("\"name\":\"z\""), std::string::npos) << fresh;
+  EXPECT_EQ(fresh.find("\"a\""), std::string::npos) << fresh;
+}
+
+TEST_F(EngineTest, LoopWithAFailedItemRegistersTheFailure) {
+  auto ok_item = cmd("ok", {"echo", "a"});
+  ok_item.register_as = "out";
+  ok_item.loop = manifest::LoopItem{"p1-t1", 0, 2, "item", json("a")};
+  auto bad_item = cmd("bad", {"fail", "b"});
+  bad_item.register_as = "out";
+  bad_item.ignore_errors = true;
+  bad_item.loop = manifest::LoopItem{"p1-t1", 1, 2, "item", json("b")};
+  const auto report =
+      runManifest(host_, makeManifest({ok_item, bad_item, debugVar("failed", "out.failed"),
+                                       debugVar("msg", "out.msg")}));
+  EXPECT_EQ(find(report, "failed")->message, "out.failed = true");
+  EXPECT_EQ(find(report, "msg")->message, "out.msg = \"One or more items failed\"");
 }
 
 }  // namespace

@@ -239,6 +239,32 @@ TEST(ManifestTest, SchemaErrorsNameThePointer) {
        "m.json:/resources/2/when/field", "bad field path 'x..y'"},
       {"bad regex", when(R"({"field": "x", "op": "search", "value": "(unclosed"})"),
        "m.json:/resources/2/when/value", "bad regular expression"},
+      // Late-bound parameters and loop registration.
+      {"late not a list", third(R"({"id": "c", "type": "copy", "late": {}})"),
+       "m.json:/resources/2/late", "expected an array of bindings"},
+      {"late param not a pointer",
+       third(
+           R"({"id": "c", "type": "copy", "late": [{"param": "dest", "parts": [{"field": "x"}]}]})"),
+       "m.json:/resources/2/late/0/param", "expected a JSON pointer"},
+      {"late unknown filter",
+       third(
+           R"({"id": "c", "type": "copy", "late": [{"param": "/dest", "parts": [{"field": "x", "filters": ["shout"]}]}]})"),
+       "m.json:/resources/2/late/0/parts/0/filters/0", "unknown filter 'shout'"},
+      {"late default without its argument",
+       third(
+           R"({"id": "c", "type": "copy", "late": [{"param": "/dest", "parts": [{"field": "x", "filters": ["default"]}]}]})"),
+       "m.json:/resources/2/late/0/parts/0/filters/0", "filter 'default' needs an argument"},
+      {"late without a field",
+       third(R"({"id": "c", "type": "copy", "late": [{"param": "/dest", "parts": ["/etc"]}]})"),
+       "m.json:/resources/2/late/0/parts", "no part reads a field"},
+      {"loop without register",
+       third(
+           R"({"id": "c", "type": "copy", "loop": {"task": "t", "index": 0, "count": 1, "item": 1}})"),
+       "m.json:/resources/2/loop", "only for resources that register"},
+      {"loop index past its count",
+       third(
+           R"({"id": "c", "type": "copy", "register": "r", "loop": {"task": "t", "index": 3, "count": 3}})"),
+       "m.json:/resources/2/loop/index", "index 3 is not below count 3"},
       {"regex not a string",
        third(
            R"({"id": "c", "type": "debug", "failed_when": {"field": "x", "op": "match", "value": 1}})"),
@@ -252,6 +278,35 @@ TEST(ManifestTest, SchemaErrorsNameThePointer) {
     EXPECT_NE(m.error().message().find(c.message_part), std::string::npos)
         << c.name << ": " << m.error().message();
   }
+}
+
+TEST(ManifestTest, LateBindingsAndLoopItemsRoundTrip) {
+  const std::string text = withResources(R"([
+    {"id": "tmp", "type": "command", "params": {"argv": ["mktemp", "-d"]}, "register": "tmp",
+     "loop": {"task": "p1-t1", "index": 1, "count": 2, "var": "dir", "item": {"n": 1}}},
+    {"id": "conf", "type": "copy", "params": {"dest": null, "content": "x"},
+     "late": [{"param": "/dest", "parts": [{"field": "tmp.results[1].stdout",
+               "filters": ["trim", {"name": "default", "argument": "/tmp"}]}, "/app.conf"]}]}
+  ])");
+  auto m = parseManifest(text, "m.json");
+  ASSERT_TRUE(m.has_value()) << m.error().describe();
+  const auto& tmp = m->resources[0];
+  ASSERT_TRUE(tmp.loop);
+  EXPECT_EQ(tmp.loop->index, 1u);
+  EXPECT_EQ(tmp.loop->count, 2u);
+  EXPECT_EQ(tmp.loop->var, "dir");
+  EXPECT_EQ(tmp.loop->item, nlohmann::json({{"n", 1}}));
+  const auto& conf = m->resources[1];
+  ASSERT_EQ(conf.late.size(), 1u);
+  EXPECT_EQ(conf.late[0].param, "/dest");
+  ASSERT_EQ(conf.late[0].parts.size(), 2u);
+  EXPECT_EQ(conf.late[0].parts[0].path.size(), 4u);
+  EXPECT_EQ(conf.late[0].parts[0].filters.size(), 2u);
+  EXPECT_EQ(conf.late[0].parts[1].text, "/app.conf");
+  const auto again = parseManifest(toJson(*m).dump(), "again.json");
+  ASSERT_TRUE(again.has_value()) << again.error().describe();
+  EXPECT_EQ(toJson(*again), toJson(*m));
+  EXPECT_EQ(toJson(*m)["resources"][1]["late"][0]["parts"][0]["filters"][1]["argument"], "/tmp");
 }
 
 TEST(ManifestTest, DuplicateIdsAcrossResourcesAndHandlersConflict) {
