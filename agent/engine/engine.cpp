@@ -659,6 +659,7 @@ RunReport Engine::run(Plan& plan) {
   }
   progress.report.duration_ms =
       std::chrono::duration<double, std::milli>(Clock::now() - started).count();
+  progress.report.registered = std::move(progress.registered);
   return std::move(progress.report);
 }
 

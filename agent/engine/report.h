@@ -54,6 +54,9 @@ struct RunReport {
   std::vector<ResourceReport> resources;
   std::int64_t started_ns = 0;
   double duration_ms = 0;
+  // Every result the run registered, by name (not part of the JSON report):
+  // for callers that run a resource to read its result.
+  nlohmann::json registered = nlohmann::json::object();
 
   Recap recap() const;
 };

@@ -38,12 +38,27 @@ constexpr auto kProgramTimeout = std::chrono::seconds(10);
 // Asks an interpreter what python.py reports, in one line per value; runs
 // on Python 2.7 and 3. -E -s -S: no PYTHON* variables, user site or site
 // module, so it starts in milliseconds and reports the interpreter itself.
-constexpr const char* kPythonScript = R"(import sys
-try:
-    from ssl import create_default_context, SSLContext
-    s = 1
-except ImportError:
-    s = 0
+//
+// has_sslcontext is Ansible's "from ssl import SSLContext works". Importing
+// ssl loads OpenSSL and doubles the interpreter's memory (7.6 to 14 MiB
+// here), so the script looks for the _ssl extension module instead, which
+// is what that import needs beyond the standard library.
+constexpr const char* kPythonScript = R"(import sys, os
+def has_ssl():
+    if "_ssl" in sys.builtin_module_names:
+        return 1
+    for d in sys.path:
+        if not d:
+            continue
+        try:
+            names = os.listdir(d)
+        except OSError:
+            continue
+        for n in names:
+            if n.startswith("_ssl.") and n.split(".")[-1] in ("so", "pyd"):
+                return 1
+    return 0
+s = has_ssl()
 try:
     t = sys.subversion[0]
 except AttributeError:

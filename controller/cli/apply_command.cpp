@@ -45,6 +45,12 @@ int runApply(const ApplyArgs& args) {
                  args.connection.c_str());
     return exit_code::kUsage;
   }
+  // Peak RSS is a target (bench/README.md). One malloc arena: the compiler
+  // runs on its own thread (for its deep stack), and a second arena keeps
+  // what that thread freed out of reach of the engine that runs next; no
+  // top padding: the heap grows by what is asked, not 128 KiB more.
+  ::mallopt(M_ARENA_MAX, 1);
+  ::mallopt(M_TOP_PAD, 0);
   // -c local: every host is this machine, so its facts are gathered here
   // (as sc-agent facts does) when a play gathers facts.
   auto result = compileForCli(args.playbook, 0, [] {
@@ -56,6 +62,12 @@ int runApply(const ApplyArgs& args) {
   // parser thread's malloc arena, which this thread never reuses) goes back
   // to the system before the engine runs: peak RSS is a target
   // (bench/README.md).
+  // The resource vectors grew by doubling while compiling; up to half of
+  // each is spare capacity the run would carry for nothing.
+  for (auto& manifest : result->manifests) {
+    manifest.resources.shrink_to_fit();
+    manifest.handlers.shrink_to_fit();
+  }
   ::malloc_trim(0);
   int worst = exit_code::kDone;
   for (const auto& manifest : result->manifests) {

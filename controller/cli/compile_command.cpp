@@ -7,9 +7,13 @@
 #include <cstdio>
 #include <filesystem>
 
+#include "agent/engine/engine.h"
+#include "agent/host/posix_host.h"
+#include "agent/resources/registry.h"
 #include "common/exit_codes.h"
 #include "common/fs/atomic_file.h"
 #include "common/fs/unique_fd.h"
+#include "common/limits.h"
 #include "common/manifest/manifest.h"
 
 namespace sc::controller::cli {
@@ -33,6 +37,33 @@ Exit codes:
   return command;
 }
 
+namespace {
+
+// delegate_to: localhost: the agent's engine runs the one resource on this
+// machine, as sc-agent would, and hands back what it registered.
+Result<Data> runOnController(const manifest::ResourceSpec& spec) {
+  manifest::Manifest manifest;
+  manifest.host = "localhost";
+  manifest::ResourceSpec one = spec;
+  one.id = "delegated";
+  one.register_as = "result";
+  one.changed_when = std::nullopt;  // the compiler applies them to the result
+  one.failed_when = std::nullopt;
+  one.ignore_errors = true;
+  one.notify.clear();
+  one.pointer = "/resources/0";
+  manifest.resources.push_back(std::move(one));
+  agent::ResourceContext context;
+  context.max_file_bytes = limits::kDefaultMaxFileBytes;
+  SC_TRY_ASSIGN(agent::Plan plan, agent::makePlan(manifest, agent::builtinRegistry(), context));
+  SC_TRY_ASSIGN(auto host, agent::PosixHost::open({}));
+  agent::Engine engine(*host, nullptr, {}, nullptr);
+  const agent::RunReport report = engine.run(plan);
+  return Data::parse(report.registered.value("result", nlohmann::json::object()).dump());
+}
+
+}  // namespace
+
 std::optional<compiler::CompileResult> compileForCli(const PlaybookOptions& options,
                                                      std::uint64_t serial,
                                                      std::function<Data()> local_facts) {
@@ -42,6 +73,7 @@ std::optional<compiler::CompileResult> compileForCli(const PlaybookOptions& opti
     return std::nullopt;
   }
   compile_options->local_facts = std::move(local_facts);
+  compile_options->run_on_controller = runOnController;
   auto result = compiler::compilePlaybook(*compile_options);
   if (!result) {
     printCompileError(result.error());

@@ -73,8 +73,8 @@ void addPlaybookOptions(CLI::App& command, PlaybookOptions& options) {
                   "Directory searched for roles after roles/ beside the playbook (repeatable)")
       ->allow_extra_args(false);
   command.add_flag("--allow-pipe", options.allow_pipe,
-                   "Let lookup('pipe', CMD) run CMD with /bin/sh on this machine while the "
-                   "playbook compiles (off: such a lookup is an error)");
+                   "Let lookup('pipe', CMD) and commands delegated to localhost run on this "
+                   "machine while the playbook compiles (off: they are errors)");
 }
 
 Result<compiler::CompileOptions> toCompileOptions(const PlaybookOptions& options) {

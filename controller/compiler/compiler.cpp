@@ -194,6 +194,11 @@ class PlayCompiler : public modules::ModuleContext, public LookupContext {
   Result<void> emit(const Task& task, const Inherited& inherited, const Data& loop_vars,
                     bool handlers, const LoopPosition* loop,
                     std::optional<manifest::Condition> when);
+  // `delegate_to: localhost`: a task that only reads runs on the
+  // controller now and its result is known from then on (true); a task that
+  // touches no host (debug, assert, fail) compiles as usual (false).
+  Result<bool> runDelegated(const Task& task, const yaml::Node& target, VariableScope& scope,
+                            const manifest::ResourceSpec& spec);
   // What a task registers when the controller decides it is skipped: the
   // name then holds a known value, as Ansible registers skipped tasks.
   void registerSkipped(const Task& task, Data value);
@@ -525,8 +530,12 @@ Result<void> PlayCompiler::emit(const Task& task, const Inherited& inherited, co
   if (const yaml::Node* node = task.keyword("failed_when")) {
     SC_TRY_ASSIGN(spec.failed_when, resultCondition(*node, scope, run_time));
   }
+  if (const yaml::Node* node = task.keyword("delegate_to")) {
+    SC_TRY_ASSIGN(const bool ran, runDelegated(task, *node, scope, spec));
+    if (ran) return {};
+  }
   if (!spec.register_as.empty()) host_.registered.insert(spec.register_as);
-  for (const char* keyword : {"until", "delegate_to", "async"}) {
+  for (const char* keyword : {"until", "async"}) {
     if (const yaml::Node* node = task.keyword(keyword)) {
       return Error(ErrorCode::Schema, fmt::format("{}: is not supported yet", keyword),
                    node->position.text());
@@ -583,6 +592,10 @@ Result<void> PlayCompiler::compileTask(const Task& task, const Inherited& outer,
   }
 
   if (task.is_block) {
+    if (const yaml::Node* node = task.keyword("delegate_to")) {
+      return Error(ErrorCode::Schema, "delegate_to: on a block is not supported yet",
+                   node->position.text());
+    }
     if (task.rescue.empty() && task.always.empty()) {
       return compileTasks(task.block, inherited, handlers);
     }
@@ -711,6 +724,80 @@ Result<void> PlayCompiler::compileTask(const Task& task, const Inherited& outer,
                                                {"msg", "All items skipped"}});
   }
   return {};
+}
+
+Result<bool> PlayCompiler::runDelegated(const Task& task, const yaml::Node& target,
+                                        VariableScope& scope, const manifest::ResourceSpec& spec) {
+  SC_TRY_ASSIGN(const Data host, value(target, scope));
+  if (host != "localhost" && host != "127.0.0.1") {
+    return Error(ErrorCode::Schema,
+                 fmt::format("delegate_to: {} is not supported: only localhost, for tasks that "
+                             "read",
+                             host.is_string() ? host.get<std::string>() : host.dump()),
+                 target.position.text());
+  }
+  if (spec.type == "debug" || spec.type == "assert" || spec.type == "fail" || spec.type == "meta") {
+    return false;  // they touch no host: where they run does not matter
+  }
+  const bool command = spec.type == "command" || spec.type == "shell";
+  const bool reads_only =
+      spec.type == "stat" || (command && spec.changed_when &&
+                              spec.changed_when->kind == manifest::Condition::Kind::Constant &&
+                              !spec.changed_when->constant);
+  if (!reads_only) {
+    return Error(ErrorCode::Schema,
+                 fmt::format("delegate_to: localhost is supported only for tasks that read: stat, "
+                             "and command or shell with changed_when: false ('{}' here)",
+                             task.action),
+                 target.position.text());
+  }
+  if (command && !options_.allow_pipe) {
+    return Error(ErrorCode::NotPermitted,
+                 "this command is delegated to localhost, which runs it on this machine while "
+                 "the playbook compiles; allow that with --allow-pipe",
+                 target.position.text());
+  }
+  if (spec.when || !spec.late.empty()) {
+    return Error(ErrorCode::Schema,
+                 "a task delegated to localhost runs while the playbook compiles, so it cannot "
+                 "read results registered on the host",
+                 target.position.text());
+  }
+  if (spec.loop) {
+    return Error(ErrorCode::Schema,
+                 "register: on a loop delegated to localhost is not supported yet",
+                 target.position.text());
+  }
+  if (!options_.run_on_controller) {
+    return Error(ErrorCode::Schema, "delegate_to: localhost needs scctl (it runs the task here)",
+                 target.position.text());
+  }
+  auto ran = options_.run_on_controller(spec);
+  if (!ran) return at(target.position, ran.error());
+  Data result = std::move(*ran);
+  if (command) result["changed"] = false;  // changed_when: false
+  bool failed = result.value("failed", false);
+  if (spec.failed_when && !spec.register_as.empty()) {
+    const nlohmann::json own{{spec.register_as, nlohmann::json::parse(result.dump())}};
+    auto holds = manifest::evaluate(*spec.failed_when, own);
+    if (!holds) return at(target.position, holds.error());
+    failed = *holds;
+    result["failed"] = failed;
+  }
+  if (failed && !spec.ignore_errors) {
+    const Data message = result.value("msg", Data(""));
+    std::string stderr_text = result.value("stderr", std::string());
+    return Error(ErrorCode::CommandFailed,
+                 fmt::format("'{}' delegated to localhost failed: {}{}", spec.name,
+                             message.is_string() ? message.get<std::string>() : message.dump(),
+                             stderr_text.empty() ? "" : ": " + stderr_text),
+                 task.action_position.text());
+  }
+  if (!spec.register_as.empty()) {
+    host_.registered.erase(spec.register_as);
+    host_.set_facts[spec.register_as] = std::move(result);
+  }
+  return true;
 }
 
 void PlayCompiler::registerSkipped(const Task& task, Data value) {

@@ -25,11 +25,18 @@ struct CompileOptions {
   std::string facts_dir;                 // --facts: DIR/HOST or DIR/HOST.json
   std::map<std::string, Data> facts;     // facts known in advance, by host
   std::vector<std::string> roles_path;
-  bool allow_pipe = false;  // lookup('pipe') may run commands on the controller
+  // lookup('pipe') and commands delegated to localhost may run on the
+  // controller while compiling.
+  bool allow_pipe = false;
   // `scctl apply -c local`, where every host is this machine: its facts,
   // gathered once when a play gathers facts (gather_facts is not false)
   // and no cache has the host's.
   std::function<Data()> local_facts;
+  // Runs one resource on this machine now and returns its registered
+  // result: `delegate_to: localhost` on a task that only reads (stat;
+  // command or shell with changed_when: false, given allow_pipe). Null:
+  // such a task is an error.
+  std::function<Result<Data>(const manifest::ResourceSpec&)> run_on_controller;
 };
 
 struct CompileResult {

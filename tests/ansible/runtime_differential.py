@@ -5,7 +5,8 @@ One playbook (PLAYBOOK below) registers results on the host and uses them the
 ways real playbooks do: in `when:`, `changed_when:` and `failed_when:`, inside
 module arguments (`dest: "{{ where.stdout }}/x"`, filtered through trim, basename,
 join, quote, default...), through `register:` on loops (`echoed.results[2]`) and
-in block / rescue / always. Each task writes what it saw into a file, so any
+in block / rescue / always, and `delegate_to: localhost` on tasks that only read (run
+by scctl while compiling). Each task writes what it saw into a file, so any
 disagreement shows up as bytes.
 
 The playbook runs once with `ansible-playbook -c local` and once with
@@ -90,6 +91,17 @@ PLAYBOOK = r"""
       always:
         - copy: dest={{ root }}/work/always.txt content="always\n"
 
+    - stat: path=/etc/hostname
+      delegate_to: localhost
+      register: local_file
+    - command: cat /etc/hostname
+      delegate_to: localhost
+      changed_when: false
+      register: local_name
+    - copy:
+        dest: "{{ root }}/work/delegated.txt"
+        content: "{{ local_file.stat.exists }} {{ local_file.stat.size }} {{ local_name.stdout | length > 0 }} {{ local_name.changed }}\n"
+
     - file:
         path: "{{ where.stdout }}/made_dir"
         state: directory
@@ -173,7 +185,7 @@ def main():
         problems = []
         for attempt in ("first run", "second run"):
             ran = subprocess.run([args.scctl, "apply", playbook, "-i", "localhost,", "-c",
-                                  "local", "-e", "root=" + scctl_root,
+                                  "local", "-e", "root=" + scctl_root, "--allow-pipe",
                                   "--state-dir", os.path.join(work, "state")],
                                  capture_output=True, text=True, timeout=120)
             if ran.returncode != 0:

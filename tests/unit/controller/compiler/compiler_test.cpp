@@ -32,6 +32,7 @@ class CompilerTest : public ::testing::Test {
     options.facts = facts_;
     options.allow_pipe = allow_pipe_;
     options.local_facts = local_facts_;
+    options.run_on_controller = run_on_controller_;
     return compilePlaybook(options);
   }
 
@@ -49,6 +50,7 @@ class CompilerTest : public ::testing::Test {
   std::map<std::string, Data> facts_;
   bool allow_pipe_ = false;
   std::function<Data()> local_facts_;
+  std::function<Result<Data>(const manifest::ResourceSpec&)> run_on_controller_;
 };
 
 TEST_F(CompilerTest, LoopsTemplatesAndModulesBecomeResources) {
@@ -675,6 +677,59 @@ TEST_F(CompilerTest, IncludesLoopAndImportsCarryRunTimeConditions) {
       << dynamic.error().describe();
   EXPECT_NE(dynamic.error().where().find("dynamic.yml:6"), std::string::npos)
       << dynamic.error().describe();
+}
+
+TEST_F(CompilerTest, DelegatedReadsRunOnTheControllerWhileCompiling) {
+  std::vector<std::string> ran;
+  run_on_controller_ = [&](const manifest::ResourceSpec& spec) -> Result<Data> {
+    ran.push_back(spec.type + " " + spec.params.dump());
+    if (spec.type == "stat") {
+      return Data{{"changed", false}, {"failed", false}, {"stat", {{"exists", true}}}};
+    }
+    return Data{{"changed", true}, {"failed", false}, {"rc", 0}, {"stdout", "abc123"}};
+  };
+  allow_pipe_ = true;
+  const std::string play = "- hosts: localhost\n  gather_facts: false\n  tasks:\n";
+  write("site.yml", play +
+                        "    - stat: path=/srv/build/app.tar.gz\n"
+                        "      delegate_to: localhost\n"
+                        "      register: artifact\n"
+                        "    - command: git rev-parse HEAD\n"
+                        "      delegate_to: \"{{ 'local' + 'host' }}\"\n"
+                        "      register: rev\n"
+                        "      changed_when: false\n"
+                        "    - copy: dest=/srv/app/REVISION content=\"{{ rev.stdout }}\\n\"\n"
+                        "      when: artifact.stat.exists and not rev.changed\n"
+                        "    - debug: msg=hello\n"
+                        "      delegate_to: localhost\n");
+  const manifest::Manifest m = compileOne();
+  ASSERT_EQ(m.resources.size(), 2u);
+  EXPECT_EQ(m.resources[0].params["content"], "abc123\n");
+  EXPECT_FALSE(m.resources[0].when);  // decided while compiling
+  EXPECT_EQ(m.resources[1].type, "debug");
+  ASSERT_EQ(ran.size(), 2u);
+  EXPECT_EQ(ran[0], R"(stat {"path":"/srv/build/app.tar.gz"})");
+
+  const auto expectError = [&](const std::string& name, const std::string& task,
+                               const std::string& message) {
+    write(name, play + task);
+    auto result = compile(name);
+    ASSERT_FALSE(result) << name;
+    EXPECT_NE(result.error().message().find(message), std::string::npos)
+        << name << ": " << result.error().describe();
+    EXPECT_NE(result.error().where().find(name + ":5"), std::string::npos)
+        << name << ": " << result.error().describe();
+  };
+  expectError("other_host.yml", "    - stat: path=/x\n      delegate_to: web2\n",
+              "delegate_to: web2 is not supported");
+  expectError("writes.yml", "    - file: path=/x state=touch\n      delegate_to: localhost\n",
+              "only for tasks that read");
+  expectError("may_write.yml", "    - command: make\n      delegate_to: localhost\n",
+              "only for tasks that read");
+  allow_pipe_ = false;
+  expectError("not_allowed.yml",
+              "    - command: make -n\n      delegate_to: localhost\n      changed_when: false\n",
+              "--allow-pipe");
 }
 
 }  // namespace
