@@ -4,6 +4,7 @@
 
 #include <functional>
 
+#include "common/json/strict_json.h"
 #include "controller/compiler/runtime_condition.h"
 #include "controller/jinja/py_format.h"
 
@@ -130,20 +131,6 @@ void appendText(std::vector<manifest::LatePart>& parts, const std::string& text)
   parts.push_back(std::move(part));
 }
 
-std::string escapePointerToken(const std::string& key) {
-  std::string out;
-  for (const char c : key) {
-    if (c == '~') {
-      out += "~0";
-    } else if (c == '/') {
-      out += "~1";
-    } else {
-      out += c;
-    }
-  }
-  return out;
-}
-
 }  // namespace
 
 Result<Data> LateParams::substitute(const Data& args, const yaml::Node& node,
@@ -247,7 +234,7 @@ Result<std::vector<manifest::LateBinding>> LateParams::collect(nlohmann::json& p
     }
     if (node.is_object()) {
       for (auto& [key, item] : node.items()) {
-        SC_TRY(visit(item, pointer + "/" + escapePointerToken(key)));
+        SC_TRY(visit(item, pointer + "/" + sc::json::pointerToken(key)));
       }
       return ok();
     }
