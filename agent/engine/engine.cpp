@@ -29,7 +29,14 @@ bool inOtherPartsOfOneBlock(const manifest::ResourceSpec& a, const manifest::Res
   return false;
 }
 
-Result<void> checkClaims(const std::vector<PlannedResource>& planned) {
+// The paths one resource claims (Resource::claims()), kept while the plan
+// is checked.
+struct ClaimSet {
+  const manifest::ResourceSpec* spec;
+  std::vector<PathClaim> claims;
+};
+
+Result<void> checkClaims(const std::vector<ClaimSet>& planned) {
   struct Owner {
     std::string desired;
     const manifest::ResourceSpec* spec;
@@ -39,8 +46,7 @@ Result<void> checkClaims(const std::vector<PlannedResource>& planned) {
   // when blocks allow it.
   std::unordered_map<std::string, std::vector<Owner>> owners;
   for (const auto& p : planned) {
-    if (!p.resource) continue;  // its paths are known only at run time
-    for (const auto& claim : p.resource->claims()) {
+    for (const auto& claim : p.claims) {
       auto& claimants = owners[claim.path];
       bool agreed = false;
       for (const auto& owner : claimants) {
@@ -246,12 +252,19 @@ class BlockWalker {
   std::vector<Frame> frames_;
 };
 
-// "file[/etc/app.conf]"; for a resource whose parameters are not filled in
-// yet, its kind and task name.
-std::string titleOf(const PlannedResource& planned) {
-  if (planned.resource) return planned.resource->title();
-  const manifest::ResourceSpec& spec = *planned.spec;
+// A resource's kind and task name: the title of one whose parameters are
+// not filled in yet (see titleOf).
+std::string specTitle(const manifest::ResourceSpec& spec) {
   return fmt::format("{}[{}]", spec.type, spec.name.empty() ? spec.id : spec.name);
+}
+
+// "file[/etc/app.conf]" (Resource::title()), or specTitle.
+std::string titleOf(const Plan& plan, const PlannedResource& planned) {
+  const manifest::ResourceSpec& spec = *planned.spec;
+  if (spec.late.empty()) {
+    if (auto created = plan.registry->create(spec, plan.context)) return (*created)->title();
+  }
+  return specTitle(spec);
 }
 
 // The value a looped task registers (Ansible's shape): each item's result
@@ -296,11 +309,11 @@ void registerLoopItem(nlohmann::json& registered, const manifest::LoopItem& loop
 // The report of a resource that the block flow does not run. It is not run
 // at all, so nothing is registered (as in Ansible, where the task never
 // starts).
-ResourceReport notRunReport(const PlannedResource& planned, std::string message) {
+ResourceReport notRunReport(const Plan& plan, const PlannedResource& planned, std::string message) {
   ResourceReport report;
   report.id = planned.spec->id;
   report.type = planned.spec->type;
-  report.title = titleOf(planned);
+  report.title = titleOf(plan, planned);
   report.name = planned.spec->name;
   report.outcome = Outcome::Skipped;
   if (!planned.spec->no_log) report.message = std::move(message);
@@ -317,23 +330,24 @@ Result<Plan> makePlan(const manifest::Manifest& manifest, const Registry& regist
                       const ResourceContext& context) {
   Plan plan;
   plan.manifest = &manifest;
+  std::vector<ClaimSet> claims;
   for (auto [specs, out] : {std::pair{&manifest.resources, &plan.resources},
                             std::pair{&manifest.handlers, &plan.handlers}}) {
     out->reserve(specs->size());
     for (const auto& spec : *specs) {
-      if (!spec.late.empty()) {
-        out->push_back({&spec, nullptr, false, nullptr});
-        continue;
-      }
+      out->push_back({&spec, MetaResource::isFlush(spec)});
+      // Late-bound parameters are checked when the run fills them in; the
+      // paths such a resource claims are known only then.
+      if (!spec.late.empty()) continue;
       SC_TRY_ASSIGN(auto resource, registry.create(spec, context));
       SC_TRY(resource->validate());
-      out->push_back({&spec, std::move(resource), MetaResource::isFlush(spec), nullptr});
+      if (out == &plan.resources) claims.push_back({&spec, resource->claims()});
     }
   }
   plan.registry = &registry;
   plan.context = context;
   SC_TRY(manifest::checkBlocks(manifest));
-  SC_TRY(checkClaims(plan.resources));
+  SC_TRY(checkClaims(claims));
   SC_TRY(checkHandlerCycles(manifest));
   return plan;
 }
@@ -371,14 +385,14 @@ bool Engine::tagSelected(const manifest::ResourceSpec& spec) const {
   return always || has(options_.tags);
 }
 
-ResourceReport Engine::runOne(const Plan& plan, PlannedResource& planned, bool handler,
+ResourceReport Engine::runOne(const Plan& plan, const PlannedResource& planned, bool handler,
                               Progress& progress) {
   const manifest::ResourceSpec& spec = *planned.spec;
   const auto started = Clock::now();
   ResourceReport report;
   report.id = spec.id;
   report.type = spec.type;
-  report.title = titleOf(planned);
+  report.title = specTitle(spec);
   report.name = spec.name;
   report.handler = handler;
   nlohmann::json result{{"changed", false}, {"failed", false}};
@@ -419,6 +433,17 @@ ResourceReport Engine::runOne(const Plan& plan, PlannedResource& planned, bool h
     return finish(Outcome::Failed);
   };
 
+  // The spec the resource is made from: for late-bound parameters, a copy
+  // with them filled in (below).
+  const manifest::ResourceSpec* desired = &spec;
+  std::unique_ptr<manifest::ResourceSpec> filled_in;
+  std::unique_ptr<Resource> created;
+  if (spec.late.empty()) {
+    auto made = plan.registry->create(spec, plan.context);
+    if (!made) return fail(made.error());  // makePlan made it once: not expected
+    created = std::move(*made);
+    report.title = created->title();
+  }
   if (progress.stopped) {
     report.message = "not run: an earlier resource failed";
     return finish(Outcome::Skipped);
@@ -440,16 +465,17 @@ ResourceReport Engine::runOne(const Plan& plan, PlannedResource& planned, bool h
     // validate the resource as the plan does for all others.
     auto params = manifest::bindLateParams(spec.params, spec.late, progress.registered);
     if (!params) return fail(std::move(params.error()).withContext("filling in run-time values"));
-    planned.bound = std::make_unique<manifest::ResourceSpec>(spec);
-    planned.bound->params = std::move(*params);
-    planned.bound->late.clear();
-    auto created = plan.registry->create(*planned.bound, plan.context);
-    if (!created) return fail(created.error());
-    if (auto valid = (*created)->validate(); !valid) return fail(valid.error());
-    planned.resource = std::move(*created);
-    report.title = planned.resource->title();
+    filled_in = std::make_unique<manifest::ResourceSpec>(spec);
+    filled_in->params = std::move(*params);
+    filled_in->late.clear();
+    desired = filled_in.get();
+    auto made = plan.registry->create(*filled_in, plan.context);
+    if (!made) return fail(made.error());
+    if (auto valid = (*made)->validate(); !valid) return fail(valid.error());
+    created = std::move(*made);
+    report.title = created->title();
   }
-  Resource& resource = *planned.resource;
+  Resource& resource = *created;
   if (auto bound = resource.bindRegistered(progress.registered); !bound) return fail(bound.error());
   if (progress.deadline) {
     resource.limitTimeout(
@@ -488,8 +514,8 @@ ResourceReport Engine::runOne(const Plan& plan, PlannedResource& planned, bool h
   }
   if (outcome != Outcome::Ok) {
     const auto it = progress.converged.find(spec.id);
-    report.corrective = it != progress.converged.end() &&
-                        it->second == desiredFingerprint(planned.bound ? *planned.bound : spec);
+    report.corrective =
+        it != progress.converged.end() && it->second == desiredFingerprint(*desired);
   }
   bool failed = result.value("failed", false);
   if (spec.changed_when || spec.failed_when) {
@@ -535,7 +561,7 @@ ResourceReport Engine::runOne(const Plan& plan, PlannedResource& planned, bool h
     }
   }
   if (!check && resource.convergent() && (outcome == Outcome::Ok || outcome == Outcome::Changed)) {
-    auto fingerprint = desiredFingerprint(planned.bound ? *planned.bound : spec);
+    auto fingerprint = desiredFingerprint(*desired);
     auto& slot = progress.converged[spec.id];
     if (slot != fingerprint) {
       slot = std::move(fingerprint);
@@ -628,7 +654,7 @@ RunReport Engine::run(Plan& plan) {
     if (!tagSelected(*planned.spec)) continue;
     if (blocks.enter(planned.spec->block)) standingFailure();
     if (auto reason = blocks.notRunReason()) {
-      if (!reason->empty()) emit(notRunReport(planned, std::move(*reason)), progress);
+      if (!reason->empty()) emit(notRunReport(plan, planned, std::move(*reason)), progress);
       continue;
     }
     const bool rescuable = blocks.rescuable();

@@ -33,20 +33,20 @@ struct RunOptions {
 
 struct PlannedResource {
   const manifest::ResourceSpec* spec;
-  // Null until the run fills in the spec's late-bound parameters (`late`);
-  // then created from `bound`, the spec with them filled in.
-  std::unique_ptr<Resource> resource;
   bool is_flush = false;
-  std::unique_ptr<manifest::ResourceSpec> bound;
 };
 
 // A validated manifest, ready to run. Holds pointers into the manifest and
 // the registry, so both must outlive it.
+//
+// makePlan creates and validates every resource once and lets it go; the
+// run creates each again from its spec (or, for late-bound parameters, from
+// the spec with them filled in) just before running it. So one resource
+// lives at a time and memory stays flat however long the manifest is.
 struct Plan {
   const manifest::Manifest* manifest = nullptr;
   std::vector<PlannedResource> resources;
   std::vector<PlannedResource> handlers;
-  // What creates the resources with late-bound parameters during the run.
   const Registry* registry = nullptr;
   ResourceContext context;
 };
@@ -69,7 +69,7 @@ class Engine {
 
  private:
   struct Progress;
-  ResourceReport runOne(const Plan& plan, PlannedResource& planned, bool handler,
+  ResourceReport runOne(const Plan& plan, const PlannedResource& planned, bool handler,
                         Progress& progress);
   // Runs the pending handlers. After a failure, `stop_on_failure` skips the
   // rest of this flush; `rescuable` marks failures as going to a rescue

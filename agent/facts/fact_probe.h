@@ -14,6 +14,7 @@
 #include <sys/types.h>
 
 #include <cstdint>
+#include <filesystem>
 #include <optional>
 #include <string>
 #include <vector>
@@ -121,6 +122,14 @@ class PosixFactProbe : public FactProbe {
  public:
   explicit PosixFactProbe(std::string root = "/");
 
+  // Keeps python()'s answer in `file` (JSON, 0600), with the identity of
+  // the interpreter's file (device, inode, size, change times), and gives
+  // it back while that identity holds: starting an interpreter costs more
+  // time and memory than the rest of fact gathering together, and only a
+  // new build of it (a package upgrade replaces the file) changes the
+  // answer. A missing or damaged cache is asked again and rewritten.
+  void cachePythonIn(std::filesystem::path file) { python_cache_ = std::move(file); }
+
   std::optional<std::string> readFile(const std::string& path) override;
   bool exists(const std::string& path) override;
   bool isFile(const std::string& path) override;
@@ -149,7 +158,10 @@ class PosixFactProbe : public FactProbe {
   bool rootIsHost() const { return root_.empty(); }
 
  private:
-  std::string root_;  // without a trailing "/"; empty for the host's own root
+  std::optional<PythonInfo> askPython(const std::string& executable);
+
+  std::string root_;                    // without a trailing "/"; empty for the host's own root
+  std::filesystem::path python_cache_;  // empty: none
 };
 
 }  // namespace sc::agent

@@ -21,6 +21,7 @@
 #include <cstdlib>
 #include <cstring>
 #include <memory>
+#include <nlohmann/json.hpp>
 
 #include "agent/facts/fact_probe.h"
 #include "agent/facts/python_text.h"
@@ -109,6 +110,87 @@ int toInt(const std::string& text) {
     return std::stoi(text);
   } catch (const std::exception&) {
     return 0;
+  }
+}
+
+// What tells one build of an interpreter from another: the device, inode,
+// size and change times of the file `executable` resolves to.
+std::optional<std::string> interpreterIdentity(const std::string& executable) {
+  struct stat st {};
+  if (::stat(executable.c_str(), &st) != 0 || !S_ISREG(st.st_mode)) return std::nullopt;
+  return fmt::format("{}:{}:{}:{}.{:09}:{}.{:09}", st.st_dev, st.st_ino, st.st_size,
+                     st.st_mtim.tv_sec, st.st_mtim.tv_nsec, st.st_ctim.tv_sec, st.st_ctim.tv_nsec);
+}
+
+nlohmann::json pythonInfoJson(const PythonInfo& info) {
+  return {{"executable", info.executable},
+          {"major", info.major},
+          {"minor", info.minor},
+          {"micro", info.micro},
+          {"releaselevel", info.releaselevel},
+          {"serial", info.serial},
+          {"version", info.version},
+          {"type", info.type},
+          {"has_sslcontext", info.has_sslcontext}};
+}
+
+std::optional<PythonInfo> pythonInfoFrom(const nlohmann::json& json) {
+  if (!json.is_object()) return std::nullopt;
+  try {
+    PythonInfo info;
+    info.executable = json.at("executable").get<std::string>();
+    info.major = json.at("major").get<int>();
+    info.minor = json.at("minor").get<int>();
+    info.micro = json.at("micro").get<int>();
+    info.releaselevel = json.at("releaselevel").get<std::string>();
+    info.serial = json.at("serial").get<int>();
+    info.version = json.at("version").get<std::string>();
+    info.type = json.at("type").get<std::string>();
+    info.has_sslcontext = json.at("has_sslcontext").get<bool>();
+    return info;
+  } catch (const nlohmann::json::exception&) {
+    return std::nullopt;
+  }
+}
+
+std::optional<PythonInfo> readCachedPython(const std::filesystem::path& file,
+                                           const std::string& executable,
+                                           const std::string& identity) {
+  fs::UniqueFd fd(::open(file.c_str(), O_RDONLY | O_NOFOLLOW | O_CLOEXEC));
+  if (!fd.valid()) return std::nullopt;
+  auto text = fs::readAllCapped(fd.get(), 64 * 1024);
+  if (!text) return std::nullopt;
+  const auto doc = nlohmann::json::parse(*text, nullptr, false);
+  const auto holds = [&](const char* key, const std::string& expected) {
+    const auto it = doc.find(key);
+    return it != doc.end() && it->is_string() && it->get_ref<const std::string&>() == expected;
+  };
+  if (!doc.is_object() || !holds("executable", executable) || !holds("identity", identity)) {
+    return std::nullopt;
+  }
+  const auto python = doc.find("python");
+  return python == doc.end() ? std::nullopt : pythonInfoFrom(*python);
+}
+
+void writeCachedPython(const std::filesystem::path& file, const std::string& executable,
+                       const std::string& identity, const PythonInfo& info) {
+  const nlohmann::json doc{
+      {"executable", executable}, {"identity", identity}, {"python", pythonInfoJson(info)}};
+  // A failure here only costs asking the interpreter again next time.
+  const auto dir_path = file.has_parent_path() ? file.parent_path() : std::filesystem::path(".");
+  fs::UniqueFd dir(::open(dir_path.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
+  if (!dir.valid()) {
+    spdlog::debug("facts: cannot cache Python facts in '{}': {}", dir_path.string(),
+                  std::strerror(errno));
+    return;
+  }
+  fs::AtomicWriteOptions options;
+  options.mode = 0600;
+  const auto written =
+      fs::writeFileAtomicAt(dir.get(), file.filename().string(), doc.dump() + "\n", options);
+  if (!written) {
+    spdlog::debug("facts: cannot cache Python facts in '{}': {}", file.string(),
+                  written.error().describe());
   }
 }
 
@@ -342,6 +424,16 @@ std::optional<int> PosixFactProbe::usableCpus() {
 
 std::optional<PythonInfo> PosixFactProbe::python(const std::string& executable) {
   if (!rootIsHost()) return std::nullopt;
+  if (python_cache_.empty()) return askPython(executable);
+  const auto identity = interpreterIdentity(executable);
+  if (!identity) return askPython(executable);
+  if (auto cached = readCachedPython(python_cache_, executable, *identity)) return cached;
+  auto info = askPython(executable);
+  if (info) writeCachedPython(python_cache_, executable, *identity, *info);
+  return info;
+}
+
+std::optional<PythonInfo> PosixFactProbe::askPython(const std::string& executable) {
   Command command;
   command.argv = {executable, "-E", "-s", "-S", "-c", kPythonScript};
   command.timeout = kProgramTimeout;

@@ -22,6 +22,52 @@ void sweepTempFilesIn(const std::filesystem::path& dir) {
   if (fd.valid()) fs::sweepTempFiles(fd.get());
 }
 
+// Reads converged.json ({"id": "fingerprint", ...}) straight into a map:
+// no document tree beside it, which for a manifest of thousands of
+// resources would briefly double what the run holds. Values that are not
+// strings, and anything nested, are skipped.
+class ConvergedReader final : public nlohmann::json_sax<nlohmann::json> {
+ public:
+  explicit ConvergedReader(std::map<std::string, std::string>& out) : out_(out) {}
+
+  bool null() override { return true; }
+  bool boolean(bool) override { return true; }
+  bool number_integer(number_integer_t) override { return true; }
+  bool number_unsigned(number_unsigned_t) override { return true; }
+  bool number_float(number_float_t, const string_t&) override { return true; }
+  bool binary(binary_t&) override { return true; }
+  bool string(string_t& value) override {
+    if (depth_ == 1) out_[key_] = std::move(value);
+    return true;
+  }
+  bool key(string_t& name) override {
+    if (depth_ == 1) key_ = std::move(name);
+    return true;
+  }
+  bool start_object(std::size_t) override {
+    ++depth_;
+    return true;
+  }
+  bool end_object() override {
+    --depth_;
+    return true;
+  }
+  // A document that is an array is damaged: stop there.
+  bool start_array(std::size_t) override { return ++depth_ > 1; }
+  bool end_array() override {
+    --depth_;
+    return true;
+  }
+  bool parse_error(std::size_t, const std::string&, const nlohmann::detail::exception&) override {
+    return false;
+  }
+
+ private:
+  std::map<std::string, std::string>& out_;
+  std::string key_;
+  int depth_ = 0;
+};
+
 }  // namespace
 
 void RunLock::markFinished() {
@@ -124,11 +170,10 @@ Result<std::map<std::string, std::string>> StateDir::loadConverged() const {
   SC_TRY_ASSIGN(const std::string text, readSmallFile(kConvergedFile));
   std::map<std::string, std::string> out;
   if (text.empty()) return out;
-  const auto doc = nlohmann::json::parse(text, nullptr, false);
-  if (!doc.is_object()) return out;
-  for (const auto& [id, fingerprint] : doc.items()) {
-    if (fingerprint.is_string()) out[id] = fingerprint.get<std::string>();
-  }
+  // Damaged or not an object: nothing is known to have converged, which
+  // only costs the corrective flag on this run's reports.
+  ConvergedReader reader(out);
+  if (!nlohmann::json::sax_parse(text, &reader)) out.clear();
   return out;
 }
 

@@ -1,6 +1,7 @@
 // The agent's state directory (/var/lib/smartcookies by default): the run
 // lock, handler notifications still owed, what each resource last converged
-// to (to tell drift repairs from first applies), and the backup store.
+// to (to tell drift repairs from first applies), the backup store, and
+// the Python facts cache.
 // The directory is 0700 and every file in it 0600 (SECURITY.md T-25).
 #pragma once
 
@@ -53,6 +54,9 @@ class StateDir {
   Result<void> saveConverged(const std::map<std::string, std::string>& converged) const;
 
   fs::BackupStore backups() const { return fs::BackupStore(path_ / "backups"); }
+  // Where fact gathering keeps what the Python interpreter said it is
+  // (PosixFactProbe::cachePythonIn).
+  std::filesystem::path pythonFactsCache() const { return path_ / "python_facts.json"; }
   const std::filesystem::path& path() const { return path_; }
 
  private:

@@ -5,6 +5,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <vector>
 
@@ -69,6 +70,13 @@ Result<void> writeAll(int fd, std::string_view data) {
 
 Result<std::string> readAllCapped(int fd, std::uint64_t max_bytes) {
   std::string out;
+  // A regular file's size is known: one allocation of that size, not a
+  // string doubling its way there (up to twice the bytes at the end).
+  struct stat st {};
+  if (::fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && st.st_size > 0) {
+    out.reserve(static_cast<std::size_t>(
+        std::min<std::uint64_t>(static_cast<std::uint64_t>(st.st_size), max_bytes) + 1));
+  }
   char buffer[65536];
   while (true) {
     const ssize_t got = ::read(fd, buffer, sizeof buffer);

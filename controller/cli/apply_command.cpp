@@ -4,6 +4,8 @@
 
 #include <cstdio>
 
+#include "agent/cli/options.h"
+#include "agent/facts/fact_probe.h"
 #include "agent/facts/facts.h"
 #include "common/exit_codes.h"
 #include "controller/cli/compile_command.h"
@@ -52,9 +54,13 @@ int runApply(const ApplyArgs& args) {
   ::mallopt(M_ARENA_MAX, 1);
   ::mallopt(M_TOP_PAD, 0);
   // -c local: every host is this machine, so its facts are gathered here
-  // (as sc-agent facts does) when a play gathers facts.
-  auto result = compileForCli(args.playbook, 0, [] {
+  // (as sc-agent facts does) when a play gathers facts; the Python facts
+  // are cached in the state directory.
+  auto result = compileForCli(args.playbook, 0, [&args] {
     agent::PosixFactProbe probe("/");
+    if (auto state = agent::cli::openStateDir(args.agent.common)) {
+      probe.cachePythonIn(state->pythonFactsCache());
+    }
     return Data::parse(agent::gatherFacts(probe).dump());
   });
   if (!result) return exit_code::kRejected;
@@ -62,12 +68,6 @@ int runApply(const ApplyArgs& args) {
   // parser thread's malloc arena, which this thread never reuses) goes back
   // to the system before the engine runs: peak RSS is a target
   // (bench/README.md).
-  // The resource vectors grew by doubling while compiling; up to half of
-  // each is spare capacity the run would carry for nothing.
-  for (auto& manifest : result->manifests) {
-    manifest.resources.shrink_to_fit();
-    manifest.handlers.shrink_to_fit();
-  }
   ::malloc_trim(0);
   int worst = exit_code::kDone;
   for (const auto& manifest : result->manifests) {

@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <deque>
 #include <filesystem>
 #include <fstream>
 #include <functional>
@@ -143,8 +144,22 @@ struct HostState {
   Data facts;  // null: none known
   Data set_facts = Data::object();
   std::set<std::string> registered;
-  manifest::Manifest manifest;
+  manifest::Manifest manifest;  // all but the resources, kept below until the end
+  // A deque grows without moving what it holds; a vector doubling to fit
+  // one more spec holds three times the bytes at that moment, and the
+  // manifest of a large play is most of what the controller keeps in memory.
+  std::deque<manifest::ResourceSpec> resources;
+  std::deque<manifest::ResourceSpec> handlers;
 };
+
+// Moves every spec into `to`, sized exactly, freeing each as it goes.
+void moveSpecs(std::deque<manifest::ResourceSpec>& from, std::vector<manifest::ResourceSpec>& to) {
+  to.reserve(to.size() + from.size());
+  while (!from.empty()) {
+    to.push_back(std::move(from.front()));
+    from.pop_front();
+  }
+}
 
 class PlayCompiler : public modules::ModuleContext, public LookupContext {
  public:
@@ -542,7 +557,7 @@ Result<void> PlayCompiler::emit(const Task& task, const Inherited& inherited, co
     }
   }
   spec.pointer = task.position.text();
-  (handlers ? host_.manifest.handlers : host_.manifest.resources).push_back(std::move(spec));
+  (handlers ? host_.handlers : host_.resources).push_back(std::move(spec));
   return {};
 }
 
@@ -661,8 +676,9 @@ Result<void> PlayCompiler::compileTask(const Task& task, const Inherited& outer,
         std::string file = args.value("_raw_params", args.value("file", ""));
         fs::path path = file;
         if (path.is_relative()) {
-          path = inherited.role != nullptr ? fs::path(inherited.role->directory) / "vars" / path
-                                           : fs::path(task.position.file).parent_path() / path;
+          path = inherited.role != nullptr
+                     ? fs::path(inherited.role->directory) / "vars" / path
+                     : fs::path(task.position.file.str()).parent_path() / path;
         }
         SC_TRY_ASSIGN(const auto documents, loadNamedFile(path, task.action_position));
         if (!documents.empty()) {
@@ -711,6 +727,9 @@ Result<void> PlayCompiler::compileTask(const Task& task, const Inherited& outer,
     SC_TRY(emit(task, inherited, loop_vars, handlers, looped ? &position : nullptr,
                 allOf(decision.run_time)));
     ++emitted;
+    // Its resource holds what it needs now: a long loop's items go as the
+    // manifest grows, rather than both being held in full at the end.
+    items[i] = Data();
   }
   if (looped && emitted == 0) {
     // Ansible's result for a loop with nothing to run.
@@ -835,7 +854,7 @@ Result<void> PlayCompiler::compileInclude(const Task& task, Inherited inherited,
     fs::path path = file;
     if (path.is_relative()) {
       path = inherited.role != nullptr ? fs::path(inherited.role->directory) / "tasks" / path
-                                       : fs::path(task.position.file).parent_path() / path;
+                                       : fs::path(task.position.file.str()).parent_path() / path;
     }
     SC_TRY_ASSIGN(const auto documents, loadNamedFile(path, task.action_position));
     if (documents.empty()) return {};
@@ -1099,12 +1118,16 @@ Result<void> PlayCompiler::loadVarsFiles() {
     auto documents = loadNamedFile(path, entry.position);
     if (!documents) return documents.error();
     if (documents->empty()) continue;
-    SC_TRY_ASSIGN(const Data vars, toData(documents->front()));
+    SC_TRY_ASSIGN(Data vars, toData(documents->front()));
+    const yaml::Position where = documents->front().position;
+    // A vars file can be large (a list of every managed file): its tree
+    // goes before the values move into the play's layer, so no more than
+    // two forms of it are ever held.
+    documents->clear();
     if (!vars.is_object()) {
-      return Error(ErrorCode::Schema, "a vars file must be a mapping",
-                   documents->front().position.text());
+      return Error(ErrorCode::Schema, "a vars file must be a mapping", where.text());
     }
-    for (const auto& [key, item] : vars.items()) vars_files_[key] = item;
+    for (auto& [key, item] : vars.items()) vars_files_[key] = std::move(item);
   }
   return {};
 }
@@ -1229,7 +1252,12 @@ Result<CompileResult> compilePlaybook(const CompileOptions& options) {
       SC_TRY(compiler.compile());
     }
   }
-  for (const std::string& name : order) result.manifests.push_back(std::move(hosts[name].manifest));
+  for (const std::string& name : order) {
+    HostState& host = hosts[name];
+    moveSpecs(host.resources, host.manifest.resources);
+    moveSpecs(host.handlers, host.manifest.handlers);
+    result.manifests.push_back(std::move(host.manifest));
+  }
   return result;
 }
 

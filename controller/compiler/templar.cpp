@@ -14,7 +14,7 @@ namespace {
 
 jinja::SourceMap sourceAt(const yaml::Position& at) {
   jinja::SourceMap source;
-  source.file = at.file;
+  source.file = at.file.str();
   source.base_line = at.line > 0 ? at.line : 1;
   source.base_column = at.column > 0 ? at.column : 1;
   return source;
@@ -53,7 +53,7 @@ Result<bool> Templar::condition(std::string_view written, jinja::Scope& scope,
 
 Result<const jinja::Expression*> Templar::expression(std::string_view text,
                                                      const yaml::Position& at) {
-  auto key = std::make_tuple(std::string(text), at.file, at.line, at.column);
+  auto key = std::make_tuple(std::string(text), at.file.str(), at.line, at.column);
   auto it = expressions_.find(key);
   if (it == expressions_.end()) {
     SC_TRY_ASSIGN(jinja::Expression parsed,
@@ -67,7 +67,7 @@ Result<const jinja::Expression*> Templar::expression(std::string_view text,
 
 Result<const jinja::Template*> Templar::valueTemplate(std::string_view text,
                                                       const yaml::Position& at) {
-  auto key = std::make_tuple(std::string(text), at.file, at.line, at.column);
+  auto key = std::make_tuple(std::string(text), at.file.str(), at.line, at.column);
   auto it = values_.find(key);
   if (it == values_.end()) {
     SC_TRY_ASSIGN(jinja::Template parsed, jinja::parseTemplate(text, sourceAt(at), valueOptions()));

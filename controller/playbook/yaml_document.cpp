@@ -1,21 +1,36 @@
 #include "controller/playbook/yaml_document.h"
 
+#include <fcntl.h>
 #include <yaml-cpp/eventhandler.h>
 #include <yaml-cpp/exceptions.h>
 #include <yaml-cpp/parser.h>
 #include <yaml-cpp/yaml.h>
 
-#include <fstream>
+#include <istream>
 #include <map>
 #include <optional>
 #include <set>
-#include <sstream>
+#include <streambuf>
 
+#include "common/fs/atomic_file.h"
+#include "common/fs/unique_fd.h"
 #include "common/large_stack.h"
 #include "common/text/utf8.h"
 
 namespace sc::controller::yaml {
 namespace {
+
+// A read-only input buffer over text already in memory. yaml-cpp reads a
+// std::istream, and a stringstream would hold a second copy of the file.
+// Nothing writes through it: std::streambuf only moves its get pointer, and
+// putting back a different character fails (pbackfail is not overridden).
+class ViewBuffer : public std::streambuf {
+ public:
+  explicit ViewBuffer(std::string_view text) {
+    char* begin = const_cast<char*>(text.data());
+    setg(begin, begin, begin + text.size());
+  }
+};
 
 // Thrown inside the event handler to stop yaml-cpp's parser; caught in
 // parseYaml() and never seen outside this file.
@@ -32,7 +47,7 @@ std::size_t countNodes(const Node& node) {
 
 class Builder final : public YAML::EventHandler {
  public:
-  Builder(std::string file, const YamlLimits& limits) : file_(std::move(file)), limits_(limits) {}
+  Builder(const std::string& file, const YamlLimits& limits) : file_(file), limits_(limits) {}
 
   std::vector<Node> documents;
 
@@ -198,7 +213,7 @@ class Builder final : public YAML::EventHandler {
     }
   }
 
-  std::string file_;
+  SourceName file_;
   YamlLimits limits_;
   std::vector<Frame> stack_;
   std::optional<Node> root_;
@@ -236,7 +251,7 @@ Position positionOf(const std::string& file, std::string_view text, std::size_t 
   return at;
 }
 
-std::string Position::text() const { return fmt::format("{}:{}:{}", file, line, column); }
+std::string Position::text() const { return fmt::format("{}:{}:{}", file.str(), line, column); }
 
 const Node* Node::find(std::string_view key) const {
   for (const auto& [k, v] : entries) {
@@ -261,7 +276,8 @@ Result<std::vector<Node>> parseYaml(std::string_view text, const std::string& fi
   // yaml-cpp's parser recurses per nesting level (with its own guard at
   // 2000 levels); run it where that depth cannot overflow the stack.
   return runWithLargeStack([&]() -> Result<std::vector<Node>> {
-    std::istringstream in{std::string(text)};
+    ViewBuffer buffer(text);
+    std::istream in(&buffer);
     Builder builder(file, limits);
     try {
       YAML::Parser parser(in);
@@ -282,10 +298,19 @@ Result<std::vector<Node>> parseYaml(std::string_view text, const std::string& fi
 }
 
 Result<std::vector<Node>> loadYamlFile(const std::string& path, const YamlLimits& limits) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return errnoError(errno, "cannot read the file", path);
-  std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-  return parseYaml(text, path, limits);
+  fs::UniqueFd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
+  if (!fd.valid()) return errnoError(errno, "cannot read the file", path);
+  // Never more than the limit in memory, however large the file.
+  auto text = fs::readAllCapped(fd.get(), limits.max_bytes);
+  if (!text) {
+    if (text.error().code() == ErrorCode::TooLarge) {
+      return Error(ErrorCode::TooLarge,
+                   fmt::format("more than {0} bytes, over the limit of {0}", limits.max_bytes),
+                   path);
+    }
+    return Error(text.error().code(), "cannot read the file", path, text.error().cause());
+  }
+  return parseYaml(*text, path, limits);
 }
 
 std::string renderDiagnostic(const Error& error, std::string_view source) {

@@ -12,6 +12,7 @@
 #pragma once
 
 #include <cstdint>
+#include <memory>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -21,8 +22,26 @@
 
 namespace sc::controller::yaml {
 
+// A file's name as positions hold it: shared by every position in the
+// file. A parsed file has a node per scalar, and a copy of its path in
+// each was a large part of a small node.
+class SourceName {
+ public:
+  SourceName() = default;
+  // Implicit: wherever a position is made, a name is what is at hand.
+  SourceName(std::string name) : name_(std::make_shared<const std::string>(std::move(name))) {}
+  SourceName(const char* name) : SourceName(std::string(name)) {}
+
+  const std::string& str() const { return name_ ? *name_ : kEmpty; }
+  operator const std::string&() const { return str(); }
+
+ private:
+  static inline const std::string kEmpty;
+  std::shared_ptr<const std::string> name_;
+};
+
 struct Position {
-  std::string file;
+  SourceName file;
   int line = 0;    // 1-based
   int column = 0;  // 1-based
 

@@ -357,7 +357,9 @@ TEST_P(ContractTest, ObserveChangesNothing) {
   auto plan = agent::makePlan(m, agent::builtinRegistry(), context);
   ASSERT_TRUE(plan.has_value()) << plan.error().describe();
   const std::string before = tree->snapshot();
-  auto state = plan->resources[0].resource->observe(tree->host());
+  auto resource = agent::builtinRegistry().create(m.resources[0], context);
+  ASSERT_TRUE(resource.has_value()) << resource.error().describe();
+  auto state = (*resource)->observe(tree->host());
   (void)state;  // `fail` fails here by design; what matters is the tree
   EXPECT_EQ(before, tree->snapshot());
 }

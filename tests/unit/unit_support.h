@@ -54,6 +54,17 @@ inline Result<agent::Plan> planFor(const manifest::Manifest& manifest,
   return agent::makePlan(manifest, agent::builtinRegistry(), contextWithLimit(max_file_bytes));
 }
 
+// The resource `spec` describes, created as the engine creates it just
+// before running it; null (and a test failure) when `spec` is invalid.
+inline std::unique_ptr<agent::Resource> createResource(const manifest::ResourceSpec& spec) {
+  auto created = agent::builtinRegistry().create(spec, contextWithLimit());
+  if (!created) {
+    ADD_FAILURE() << "resource not created: " << created.error().describe();
+    return nullptr;
+  }
+  return std::move(*created);
+}
+
 // Plans and runs `manifest`; a manifest that does not plan is a test failure
 // and gives an empty report.
 inline agent::RunReport runManifest(agent::Host& host, const manifest::Manifest& manifest,

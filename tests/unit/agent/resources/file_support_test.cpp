@@ -140,7 +140,9 @@ TEST(AttrSpecTest, UnknownUserOrGroupFailsAtObserve) {
     auto plan = planFor(m);
     ASSERT_TRUE(plan.has_value()) << plan.error().describe();
     const auto generation = host.generation();
-    auto state = plan->resources[0].resource->observe(host);
+    const auto resource = createResource(m.resources[0]);
+    ASSERT_NE(resource, nullptr);
+    auto state = resource->observe(host);
     ASSERT_FALSE(state.has_value());
     EXPECT_EQ(state.error().code(), ErrorCode::NotFound);
     EXPECT_EQ(state.error().message(), message);
@@ -253,7 +255,9 @@ TEST(SpecialFilesTest, NonRegularFilesAreRefusedOnFakeHost) {
     const auto m = makeManifest({makeSpec("r", c.kind, params)});
     auto plan = planFor(m);
     ASSERT_TRUE(plan.has_value()) << plan.error().describe();
-    auto state = plan->resources[0].resource->observe(host);
+    const auto resource = createResource(m.resources[0]);
+    ASSERT_NE(resource, nullptr);
+    auto state = resource->observe(host);
     ASSERT_FALSE(state.has_value());
     EXPECT_EQ(state.error().code(), c.code) << state.error().describe();
     EXPECT_NE(state.error().message().find(c.message_part), std::string::npos)

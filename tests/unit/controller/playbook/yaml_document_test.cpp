@@ -1,11 +1,15 @@
 // Loading YAML with positions: nodes keep file:line:col, and what would
 // pass silently or hurt (duplicate keys, deep nesting, alias bombs, syntax
 // errors) is an error naming the place, rendered with the line and a caret.
+// Files over the size limit are refused.
 #include "controller/playbook/yaml_document.h"
 
 #include <gtest/gtest.h>
 
+#include <fstream>
 #include <string>
+
+#include "tests/support/test_tree.h"
 
 namespace sc::controller::yaml {
 namespace {
@@ -124,6 +128,57 @@ TEST(YamlDocumentTest, SeveralDocuments) {
   ASSERT_TRUE(documents.has_value());
   ASSERT_EQ(documents->size(), 2u);
   EXPECT_EQ(documents->at(1).find("b")->position.text(), "multi.yml:3:4");
+}
+
+// Files: read whole and parsed with their positions; a file over the limit
+// is refused without reading more than the limit; what cannot be read
+// names the path.
+class YamlFileTest : public ::testing::Test {
+ protected:
+  std::string write(const std::string& name, const std::string& text) {
+    const auto path = temp_.path() / name;
+    std::ofstream(path) << text;
+    return path.string();
+  }
+  sc::testing::TempDir temp_;
+};
+
+TEST_F(YamlFileTest, ReadsAFileWithPositions) {
+  const std::string path = write("vars.yml", "a: 1\nitems:\n  - x\n  - y\n");
+  auto documents = loadYamlFile(path);
+  ASSERT_TRUE(documents.has_value()) << documents.error().describe();
+  ASSERT_EQ(documents->size(), 1u);
+  const Node* items = documents->front().find("items");
+  ASSERT_NE(items, nullptr);
+  ASSERT_EQ(items->items.size(), 2u);
+  EXPECT_EQ(items->items[1].scalar, "y");
+  EXPECT_EQ(items->items[1].position.text(), path + ":4:5");
+}
+
+TEST_F(YamlFileTest, AFileOverTheLimitIsRefused) {
+  YamlLimits limits;
+  limits.max_bytes = 64;
+  const std::string path = write("big.yml", "k: " + std::string(200, 'v') + "\n");
+  auto documents = loadYamlFile(path, limits);
+  ASSERT_FALSE(documents.has_value());
+  EXPECT_EQ(documents.error().code(), ErrorCode::TooLarge);
+  EXPECT_EQ(documents.error().where(), path);
+  EXPECT_EQ(documents.error().message(), "more than 64 bytes, over the limit of 64");
+  const std::string fits = write("fits.yml", "k: " + std::string(60, 'v'));
+  EXPECT_TRUE(loadYamlFile(fits, limits).has_value());
+}
+
+TEST_F(YamlFileTest, WhatCannotBeReadNamesThePath) {
+  const std::string missing = (temp_.path() / "missing.yml").string();
+  auto documents = loadYamlFile(missing);
+  ASSERT_FALSE(documents.has_value());
+  EXPECT_EQ(documents.error().code(), ErrorCode::NotFound);
+  EXPECT_EQ(documents.error().where(), missing);
+  auto directory = loadYamlFile(temp_.path().string());
+  ASSERT_FALSE(directory.has_value());
+  EXPECT_EQ(directory.error().where(), temp_.path().string());
+  EXPECT_NE(directory.error().describe().find("Is a directory"), std::string::npos)
+      << directory.error().describe();
 }
 
 }  // namespace
