@@ -50,6 +50,24 @@ std::string_view reasonCode(ErrorCode code) {
       return "not_converged";
     case ErrorCode::Busy:
       return "busy";
+    case ErrorCode::SignatureFormat:
+      return "sig_format";
+    case ErrorCode::BadSignature:
+      return "bad_signature";
+    case ErrorCode::UnknownKey:
+      return "unknown_key";
+    case ErrorCode::WrongHost:
+      return "wrong_host";
+    case ErrorCode::Rollback:
+      return "rollback";
+    case ErrorCode::Equivocation:
+      return "equivocation";
+    case ErrorCode::Expired:
+      return "expired";
+    case ErrorCode::NotYetValid:
+      return "not_yet_valid";
+    case ErrorCode::BadTime:
+      return "bad_time";
     case ErrorCode::Internal:
       return "internal";
   }

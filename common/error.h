@@ -66,6 +66,17 @@ enum class ErrorCode {
   AssertionFailed,
   NotConverged,
   Busy,
+  // Refusals of a signed manifest (SECURITY.md T-01..T-05, T-34, B-14,
+  // B-15, F-15): each has its own reason code.
+  SignatureFormat,  // the envelope is malformed
+  BadSignature,     // the signature does not verify
+  UnknownKey,       // signed by a key this host does not trust
+  WrongHost,        // another host's manifest
+  Rollback,         // a serial at or below the last applied one
+  Equivocation,     // the last applied serial with other bytes
+  Expired,          // past its expiry (freeze)
+  NotYetValid,      // issued in the future (a clock is wrong)
+  BadTime,          // timestamps malformed, reversed or too far apart
   Internal,
 };
 

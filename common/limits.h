@@ -35,5 +35,13 @@ inline constexpr std::uint64_t kMaxFactFileBytes = 8ull << 20;
 // Longest managed path and path component accepted (B-07).
 inline constexpr std::size_t kMaxPathBytes = 4095;
 inline constexpr std::size_t kMaxNameBytes = 255;
+// Signed manifests (agent/verify/admission.h): how far a host's clock may
+// be off before a manifest is "not yet valid" or "expired" (SECURITY.md
+// F-15), and the longest validity a manifest may claim, which bounds how
+// long a withheld manifest can be replayed (T-04, B-14).
+inline constexpr std::int64_t kClockToleranceSeconds = 300;
+inline constexpr std::int64_t kMaxManifestValiditySeconds = 90ll * 24 * 3600;
+// Default validity `scctl compile --sign` gives a manifest.
+inline constexpr std::int64_t kDefaultManifestValiditySeconds = 7ll * 24 * 3600;
 
 }  // namespace sc::limits

@@ -6,6 +6,7 @@
 #include "common/log/log.h"
 #include "controller/cli/apply_command.h"
 #include "controller/cli/compile_command.h"
+#include "controller/cli/key_command.h"
 #include "controller/cli/render_command.h"
 
 int main(int argc, char** argv) {
@@ -17,9 +18,11 @@ int main(int argc, char** argv) {
   CompileArgs compile;
   ApplyArgs apply;
   RenderArgs render;
+  KeyArgs key;
   auto* compile_command = addCompileCommand(app, compile);
   auto* apply_command = addApplyCommand(app, apply);
   auto* render_command = addRenderCommand(app, render);
+  auto* key_command = addKeyCommand(app, key);
   // CLI11 reports with exceptions; they stop here (STYLE.md section 3).
   try {
     app.parse(argc, argv);
@@ -37,5 +40,6 @@ int main(int argc, char** argv) {
   if (compile_command->parsed()) return runCompile(compile);
   if (apply_command->parsed()) return runApply(apply);
   if (render_command->parsed()) return runRender(render);
+  if (key_command->parsed()) return runKey(key);
   return sc::exit_code::kUsage;
 }

@@ -3,12 +3,14 @@
 #include <fcntl.h>
 #include <unistd.h>
 
+#include <chrono>
 #include <cstdio>
 #include <optional>
 
 #include "agent/engine/engine.h"
 #include "agent/host/posix_host.h"
 #include "agent/state/state_dir.h"
+#include "common/envelope/envelope.h"
 #include "common/exit_codes.h"
 #include "common/fs/atomic_file.h"
 #include "common/fs/unique_fd.h"
@@ -18,12 +20,50 @@
 namespace sc::agent::cli {
 namespace {
 
-Result<std::string> readManifestFile(const std::string& path) {
+Result<std::string> readInput(const std::string& path, std::uint64_t max_bytes) {
   fs::UniqueFd fd(path == "-" ? ::dup(STDIN_FILENO) : ::open(path.c_str(), O_RDONLY | O_CLOEXEC));
-  if (!fd.valid()) return errnoError(errno, "cannot open the manifest", path);
-  auto bytes = fs::readAllCapped(fd.get(), limits::kMaxManifestBytes);
+  if (!fd.valid()) return errnoError(errno, "cannot open the file", path);
+  auto bytes = fs::readAllCapped(fd.get(), max_bytes);
   if (!bytes) return std::move(bytes.error()).withWhere(path);
   return bytes;
+}
+
+// A signed manifest refused: the reason on stderr (and as a JSON document
+// with --json, for whoever drives the agent), exit code 3.
+int refuse(const Error& error, const ApplyArgs& args) {
+  std::fprintf(stderr, "sc-agent: refused: %s [%s]\n", error.describe().c_str(),
+               std::string(reasonCode(error.code())).c_str());
+  if (args.json) {
+    const nlohmann::json refusal{{"format_version", 1},
+                                 {"refused", true},
+                                 {"reason", reasonCode(error.code())},
+                                 {"message", error.describe()}};
+    std::fprintf(stdout, "%s\n",
+                 refusal.dump(2, ' ', false, nlohmann::json::error_handler_t::replace).c_str());
+  }
+  return exit_code::kRejected;
+}
+
+std::string systemHostName() {
+  char name[256] = {};
+  if (::gethostname(name, sizeof name - 1) != 0) return {};
+  return name;
+}
+
+// The keys --trust names (default: /etc/smartcookies/signing.key.pub).
+Result<envelope::TrustedKeys> loadTrust(const std::vector<std::string>& files) {
+  envelope::TrustedKeys trusted;
+  const std::vector<std::string> paths =
+      files.empty() ? std::vector<std::string>{"/etc/smartcookies/signing.key.pub"} : files;
+  for (const std::string& path : paths) {
+    auto key = envelope::PublicKey::fromPemFile(path);
+    if (!key) {
+      return std::move(key.error())
+          .withContext("reading a trusted key (--trust: the controller's signing.key.pub)");
+    }
+    trusted.add(std::move(*key));
+  }
+  return trusted;
 }
 
 std::string colored(const std::string& line, Outcome outcome, bool color) {
@@ -55,19 +95,34 @@ void printError(const Error& error) {
 
 CLI::App* addApplyCommand(CLI::App& app, ApplyArgs& args) {
   auto* command = app.add_subcommand("apply", "Apply a manifest to this host");
-  command->footer(R"(Example:
-  sc-agent apply --manifest web1.json --diff
+  command->footer(R"(Examples:
+  sc-agent apply --envelope web1.envelope.json --trust signing.key.pub --diff
   sc-agent apply --manifest web1.json --root /tmp/sandbox --check --detailed-exitcode
 
+An envelope is refused, before anything is parsed further or written, when
+it is malformed, not signed by a trusted key, for another host, expired or
+not yet valid, or older than the last applied serial (docs/envelope.md).
+
 Exit codes:
-  0  done: every resource is in its desired state
+  0  done: every resource is in its desired state (or this serial was applied already)
   1  some resource failed
   2  usage error
-  3  manifest rejected before anything ran (malformed, unknown kind, bad parameter, conflict)
+  3  rejected before anything ran (bad signature, wrong host, rollback, expired, malformed,
+     unknown kind, bad parameter, conflict)
   4  check mode found changes (with --detailed-exitcode)
   5  another run holds the state directory lock)");
-  command->add_option("-m,--manifest", args.manifest_path, "Manifest JSON file ('-' for stdin)")
-      ->required();
+  auto* manifest_option = command->add_option("-m,--manifest", args.manifest_path,
+                                              "Unsigned manifest JSON file ('-' for stdin)");
+  auto* signed_envelope = command->add_option(
+      "--envelope", args.envelope_path,
+      "Signed envelope (scctl compile --sign; '-' for stdin): its signature, host, times and "
+      "serial are checked before anything else");
+  manifest_option->excludes(signed_envelope);
+  command->add_option("--trust", args.trust,
+                      "Public key file the envelope may be signed by (repeatable; default "
+                      "/etc/smartcookies/signing.key.pub)");
+  command->add_option("--host", args.host,
+                      "This host's name as manifests name it (default: the system's host name)");
   command->add_flag("-C,--check", args.check, "Report what would change; change nothing");
   command->add_flag("-D,--diff", args.diff, "Show the text differences of changed files");
   command->add_flag("--json", args.json, "Print one JSON report on stdout instead of status lines");
@@ -86,9 +141,34 @@ Exit codes:
   return command;
 }
 
+int runSigned(const ApplyArgs& args) {
+  auto trusted = loadTrust(args.trust);
+  if (!trusted) {
+    printError(trusted.error());
+    return exit_code::kUsage;
+  }
+  auto bytes = readInput(args.envelope_path, limits::kMaxManifestBytes / 3 * 4 + 64 * 1024);
+  if (!bytes) return refuse(bytes.error(), args);
+  AdmissionPolicy policy;
+  policy.host = args.host.empty() ? systemHostName() : args.host;
+  policy.trusted = &*trusted;
+  policy.now = std::chrono::duration_cast<std::chrono::seconds>(
+                   std::chrono::system_clock::now().time_since_epoch())
+                   .count();
+  auto admitted = admitEnvelope(*bytes, policy);
+  if (!admitted) return refuse(admitted.error(), args);
+  std::string().swap(*bytes);
+  return applyManifest(admitted->manifest, args, &*admitted);
+}
+
 int runApply(const ApplyArgs& args) {
+  if (args.manifest_path.empty() && args.envelope_path.empty()) {
+    std::fprintf(stderr, "sc-agent: error: give --envelope FILE (signed) or --manifest FILE\n");
+    return exit_code::kUsage;
+  }
+  if (!args.envelope_path.empty()) return runSigned(args);
   // 1. Read and check everything that can be checked without the host.
-  auto bytes = readManifestFile(args.manifest_path);
+  auto bytes = readInput(args.manifest_path, limits::kMaxManifestBytes);
   if (!bytes) {
     printError(bytes.error());
     return exit_code::kRejected;
@@ -102,7 +182,8 @@ int runApply(const ApplyArgs& args) {
   return applyManifest(*manifest, args);
 }
 
-int applyManifest(const manifest::Manifest& manifest, const ApplyArgs& args) {
+int applyManifest(const manifest::Manifest& manifest, const ApplyArgs& args,
+                  const Admitted* admitted) {
   std::optional<fs::BackupStore> backups;
   ResourceContext context;
   context.max_file_bytes =
@@ -145,6 +226,41 @@ int applyManifest(const manifest::Manifest& manifest, const ApplyArgs& args) {
   if (interrupted) spdlog::warn("the previous run was interrupted; this run completes it");
   backups.emplace(state->backups());
 
+  // A signed manifest: its serial against the last applied one, then
+  // recorded before anything changes (SECURITY.md T-03, F-03). Check mode
+  // changes nothing, so it records nothing.
+  std::optional<AppliedRecord> record;
+  if (admitted != nullptr) {
+    auto last = state->loadApplied();
+    if (!last) {
+      printError(last.error());
+      return exit_code::kFailed;
+    }
+    auto decision = checkSerial(*admitted, *last ? &**last : nullptr);
+    if (!decision) return refuse(decision.error(), args);
+    if (*decision == SerialDecision::AlreadyApplied) {
+      const std::string message =
+          fmt::format("serial {} is already applied: nothing to do", manifest.serial);
+      if (args.json) {
+        const nlohmann::json done{{"format_version", 1},
+                                  {"already_applied", true},
+                                  {"serial", manifest.serial},
+                                  {"message", message}};
+        std::fprintf(stdout, "%s\n", done.dump(2).c_str());
+      } else {
+        std::fprintf(stdout, "%s\n", message.c_str());
+      }
+      return exit_code::kDone;
+    }
+    if (!args.check) {
+      record = AppliedRecord{manifest.host, manifest.serial, admitted->payload_sha256, false};
+      if (auto saved = state->saveApplied(*record); !saved) {
+        printError(std::move(saved.error()).withContext("recording the serial before applying"));
+        return exit_code::kFailed;
+      }
+    }
+  }
+
   // 3. Run, printing each resource as it finishes.
   RunOptions options;
   options.check = args.check;
@@ -165,6 +281,15 @@ int applyManifest(const manifest::Manifest& manifest, const ApplyArgs& args) {
   });
   RunReport report = engine.run(*plan);
   report.previous_run_interrupted = interrupted;
+  if (record) {
+    // Ended (failures included: a failed resource is retried by the next
+    // serial, not by replaying this one).
+    record->finished = true;
+    if (auto saved = state->saveApplied(*record); !saved) {
+      spdlog::error("cannot record serial {} as applied: {}", record->serial,
+                    saved.error().describe());
+    }
+  }
   lock->markFinished();
 
   if (args.json) {

@@ -6,13 +6,17 @@
 #include <vector>
 
 #include "agent/cli/options.h"
+#include "agent/verify/admission.h"
 #include "common/manifest/manifest.h"
 
 namespace sc::agent::cli {
 
 struct ApplyArgs {
   CommonOptions common;
-  std::string manifest_path;
+  std::string manifest_path;       // an unsigned manifest (local use, tests)
+  std::string envelope_path;       // a signed envelope, checked before anything else
+  std::vector<std::string> trust;  // public key files the envelope may be signed by
+  std::string host;                // this host's name (default: the system's host name)
   bool check = false;
   bool diff = false;
   bool json = false;
@@ -31,6 +35,10 @@ int runApply(const ApplyArgs& args);
 // manifest_path is only used in messages): plan, lock the state directory,
 // run with status lines and the recap. Returns the exit code. `scctl apply
 // -c local` compiles a playbook and hands each manifest here.
-int applyManifest(const manifest::Manifest& manifest, const ApplyArgs& args);
+//
+// `admitted`, for a signed manifest, is what admission found; the last
+// applied serial is then checked and recorded under the state lock.
+int applyManifest(const manifest::Manifest& manifest, const ApplyArgs& args,
+                  const Admitted* admitted = nullptr);
 
 }  // namespace sc::agent::cli

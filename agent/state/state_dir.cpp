@@ -15,6 +15,7 @@ namespace {
 constexpr const char* kLockFile = "lock";
 constexpr const char* kPendingFile = "pending_handlers.json";
 constexpr const char* kConvergedFile = "converged.json";
+constexpr const char* kAppliedFile = "applied.json";
 constexpr std::uint64_t kMaxStateFileBytes = 256ull << 20;
 
 void sweepTempFilesIn(const std::filesystem::path& dir) {
@@ -179,6 +180,39 @@ Result<std::map<std::string, std::string>> StateDir::loadConverged() const {
 
 Result<void> StateDir::saveConverged(const std::map<std::string, std::string>& converged) const {
   return writeSmallFile(kConvergedFile, nlohmann::json(converged).dump());
+}
+
+Result<std::optional<AppliedRecord>> StateDir::loadApplied() const {
+  SC_TRY_ASSIGN(const std::string text, readSmallFile(kAppliedFile));
+  if (text.empty()) return std::optional<AppliedRecord>();
+  const auto doc = nlohmann::json::parse(text, nullptr, false);
+  const auto damaged = [&] {
+    return Error(ErrorCode::Parse,
+                 fmt::format("'{}' is damaged; it records the last applied serial, so no signed "
+                             "manifest is accepted until it is repaired or removed by hand",
+                             (path_ / kAppliedFile).string()));
+  };
+  if (!doc.is_object()) return damaged();
+  const auto host = doc.find("host");
+  const auto serial = doc.find("serial");
+  const auto sha256 = doc.find("sha256");
+  const auto finished = doc.find("finished");
+  if (host == doc.end() || !host->is_string() || serial == doc.end() ||
+      !serial->is_number_unsigned() || sha256 == doc.end() || !sha256->is_string() ||
+      finished == doc.end() || !finished->is_boolean()) {
+    return damaged();
+  }
+  return std::optional<AppliedRecord>(
+      AppliedRecord{host->get<std::string>(), serial->get<std::uint64_t>(),
+                    sha256->get<std::string>(), finished->get<bool>()});
+}
+
+Result<void> StateDir::saveApplied(const AppliedRecord& record) const {
+  return writeSmallFile(kAppliedFile, nlohmann::json{{"host", record.host},
+                                                     {"serial", record.serial},
+                                                     {"sha256", record.sha256},
+                                                     {"finished", record.finished}}
+                                          .dump());
 }
 
 }  // namespace sc::agent

@@ -1,13 +1,14 @@
 // The agent's state directory (/var/lib/smartcookies by default): the run
 // lock, handler notifications still owed, what each resource last converged
-// to (to tell drift repairs from first applies), the backup store, and
-// the Python facts cache.
+// to (to tell drift repairs from first applies), the serial of the last
+// signed manifest, the backup store, and the Python facts cache.
 // The directory is 0700 and every file in it 0600 (SECURITY.md T-25).
 #pragma once
 
 #include <cstdint>
 #include <filesystem>
 #include <map>
+#include <optional>
 #include <set>
 #include <string>
 
@@ -35,6 +36,16 @@ class RunLock {
   fs::UniqueFd fd_;
 };
 
+// The last signed manifest this host took on (agent/verify/admission.h):
+// written before its run starts and again when the run ends, so a rollback
+// is refused even across a crash or a restart (SECURITY.md T-03, F-03).
+struct AppliedRecord {
+  std::string host;
+  std::uint64_t serial = 0;
+  std::string sha256;     // of the manifest's exact bytes
+  bool finished = false;  // false: a run of it started and did not end
+};
+
 class StateDir {
  public:
   // Creates the directory (0700) when missing.
@@ -52,6 +63,12 @@ class StateDir {
   // Resource id -> fingerprint of the desired state it last converged to.
   Result<std::map<std::string, std::string>> loadConverged() const;
   Result<void> saveConverged(const std::map<std::string, std::string>& converged) const;
+
+  // The record of the last signed manifest; nullopt when there is none.
+  // A damaged record is an error, never "none": that would reopen the
+  // door to a rollback.
+  Result<std::optional<AppliedRecord>> loadApplied() const;
+  Result<void> saveApplied(const AppliedRecord& record) const;
 
   fs::BackupStore backups() const { return fs::BackupStore(path_ / "backups"); }
   // Where fact gathering keeps what the Python interpreter said it is

@@ -99,6 +99,7 @@ struct Manifest {
   std::uint64_t serial = 0;
   std::string issued_at;   // RFC 3339, optional until signing arrives
   std::string expires_at;  // RFC 3339, optional until signing arrives
+  std::string key_id;      // the signing key's id (envelope/ed25519.h); in signed manifests
   FailurePolicy on_failure = FailurePolicy::Stop;
   std::vector<ResourceSpec> resources;
   std::vector<ResourceSpec> handlers;

@@ -455,7 +455,7 @@ Result<Manifest> parseManifest(std::string_view bytes, std::string_view source_n
   }
   if (auto known = onlyKnownKeys(root, "",
                                  {"format_version", "host", "serial", "issued_at", "expires_at",
-                                  "on_failure", "resources", "handlers"});
+                                  "key_id", "on_failure", "resources", "handlers"});
       !known) {
     return located(known.error());
   }
@@ -481,11 +481,12 @@ Result<Manifest> parseManifest(std::string_view bytes, std::string_view source_n
     return located(schemaError("/serial", "missing 'serial' (a non-negative integer)"));
   }
   manifest.serial = serial->get<std::uint64_t>();
-  for (auto [key, slot] : {std::pair{"issued_at", &manifest.issued_at},
-                           std::pair{"expires_at", &manifest.expires_at}}) {
+  for (auto [key, slot] :
+       {std::pair{"issued_at", &manifest.issued_at}, std::pair{"expires_at", &manifest.expires_at},
+        std::pair{"key_id", &manifest.key_id}}) {
     if (auto it = root.find(key); it != root.end()) {
       if (!it->is_string()) {
-        return located(schemaError(fmt::format("/{}", key), "expected an RFC 3339 string"));
+        return located(schemaError(fmt::format("/{}", key), "expected a string"));
       }
       *slot = it->get<std::string>();
     }
@@ -516,6 +517,7 @@ nlohmann::json toJson(const Manifest& manifest) {
            {"serial", manifest.serial}};
   if (!manifest.issued_at.empty()) out["issued_at"] = manifest.issued_at;
   if (!manifest.expires_at.empty()) out["expires_at"] = manifest.expires_at;
+  if (!manifest.key_id.empty()) out["key_id"] = manifest.key_id;
   if (manifest.on_failure == FailurePolicy::Continue) out["on_failure"] = "continue";
   out["resources"] = json::array();
   for (const auto& spec : manifest.resources) out["resources"].push_back(resourceToJson(spec));

@@ -10,11 +10,13 @@
 #include "agent/engine/engine.h"
 #include "agent/host/posix_host.h"
 #include "agent/resources/registry.h"
+#include "common/envelope/envelope.h"
 #include "common/exit_codes.h"
 #include "common/fs/atomic_file.h"
 #include "common/fs/unique_fd.h"
 #include "common/limits.h"
 #include "common/manifest/manifest.h"
+#include "common/time/rfc3339.h"
 
 namespace sc::controller::cli {
 
@@ -33,11 +35,89 @@ Exit codes:
   command->add_option("-o,--output", args.output_dir,
                       "Write DIR/HOST.json for each host (default: print them on stdout)");
   command->add_option("--serial", args.serial,
-                      "Serial number of the manifests (default: the current time in seconds)");
+                      "Serial number of the manifests (default: the current time in seconds; "
+                      "in milliseconds with --sign)");
+  command->add_option("--sign", args.sign_key,
+                      "Sign each manifest with this Ed25519 key (scctl key create) and write "
+                      "HOST.envelope.json, what sc-agent apply --envelope takes");
+  command
+      ->add_option("--valid-for", args.valid_for,
+                   "With --sign: how long the manifests stay valid (30m, 12h, 7d; at most 90d)")
+      ->default_val("7d");
   return command;
 }
 
 namespace {
+
+// "90", "30m", "12h", "7d" -> seconds; nullopt for anything else.
+std::optional<std::int64_t> parseDuration(const std::string& text) {
+  if (text.empty() || text.size() > 12) return std::nullopt;
+  std::int64_t unit = 1;
+  std::string number = text;
+  switch (text.back()) {
+    case 's':
+      number.pop_back();
+      break;
+    case 'm':
+      unit = 60;
+      number.pop_back();
+      break;
+    case 'h':
+      unit = 3600;
+      number.pop_back();
+      break;
+    case 'd':
+      unit = 86400;
+      number.pop_back();
+      break;
+    default:
+      break;
+  }
+  if (number.empty() || number.find_first_not_of("0123456789") != std::string::npos) {
+    return std::nullopt;
+  }
+  return std::stoll(number) * unit;
+}
+
+// Signs each manifest (issued now, expiring after --valid-for, naming the
+// key) and writes HOST.envelope.json into `dir`.
+int writeEnvelopes(const CompileArgs& args, std::vector<manifest::Manifest>& manifests, int dir) {
+  const auto validity = parseDuration(args.valid_for);
+  if (!validity || *validity <= 0 || *validity > limits::kMaxManifestValiditySeconds) {
+    std::fprintf(stderr,
+                 "scctl: error: --valid-for '%s': expected a duration such as 30m, 12h or "
+                 "7d, at most 90d\n",
+                 args.valid_for.c_str());
+    return exit_code::kUsage;
+  }
+  auto key = envelope::PrivateKey::fromPemFile(args.sign_key);
+  if (!key) {
+    std::fprintf(stderr, "scctl: %s\n", key.error().describe().c_str());
+    return exit_code::kFailed;
+  }
+  const auto now = std::chrono::system_clock::now().time_since_epoch();
+  const std::int64_t now_seconds = std::chrono::duration_cast<std::chrono::seconds>(now).count();
+  for (auto& manifest : manifests) {
+    if (args.serial == 0) {
+      manifest.serial = static_cast<std::uint64_t>(
+          std::chrono::duration_cast<std::chrono::milliseconds>(now).count());
+    }
+    manifest.issued_at = time::formatRfc3339(now_seconds);
+    manifest.expires_at = time::formatRfc3339(now_seconds + *validity);
+    manifest.key_id = key->publicKey().id();
+    const std::string name = manifest.host + ".envelope.json";
+    const envelope::Envelope sealed = envelope::seal(std::string(envelope::kManifestPayloadType),
+                                                     manifest::toJson(manifest).dump(), *key);
+    auto written = fs::writeFileAtomicAt(dir, name, envelope::serialize(sealed) + "\n",
+                                         fs::AtomicWriteOptions{});
+    if (!written) {
+      std::fprintf(stderr, "scctl: %s: %s\n", name.c_str(), written.error().describe().c_str());
+      return exit_code::kFailed;
+    }
+    std::fprintf(stdout, "%s/%s\n", args.output_dir.c_str(), name.c_str());
+  }
+  return exit_code::kDone;
+}
 
 // delegate_to: localhost: the agent's engine runs the one resource on this
 // machine, as sc-agent would, and hands back what it registered.
@@ -93,6 +173,10 @@ std::optional<compiler::CompileResult> compileForCli(const PlaybookOptions& opti
 }
 
 int runCompile(const CompileArgs& args) {
+  if (!args.sign_key.empty() && args.output_dir.empty()) {
+    std::fprintf(stderr, "scctl: error: --sign writes one envelope per host: give -o DIR\n");
+    return exit_code::kUsage;
+  }
   auto result = compileForCli(args.playbook, args.serial);
   if (!result) return exit_code::kRejected;
   if (args.output_dir.empty()) {
@@ -108,6 +192,7 @@ int runCompile(const CompileArgs& args) {
     std::fprintf(stderr, "error: cannot open the output directory %s\n", args.output_dir.c_str());
     return exit_code::kUsage;
   }
+  if (!args.sign_key.empty()) return writeEnvelopes(args, result->manifests, dir.get());
   for (const auto& manifest : result->manifests) {
     const std::string name = manifest.host + ".json";
     auto written = fs::writeFileAtomicAt(dir.get(), name, manifest::toJson(manifest).dump(2) + "\n",

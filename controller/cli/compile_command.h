@@ -11,7 +11,9 @@ namespace sc::controller::cli {
 struct CompileArgs {
   PlaybookOptions playbook;
   std::string output_dir;    // empty: print the manifests on stdout
-  std::uint64_t serial = 0;  // 0: the current time in seconds
+  std::uint64_t serial = 0;  // 0: the current time (seconds; milliseconds when signing)
+  std::string sign_key;      // non-empty: write signed envelopes, signed with this key
+  std::string valid_for = "7d";
 };
 
 CLI::App* addCompileCommand(CLI::App& app, CompileArgs& args);

@@ -1,6 +1,7 @@
-// The agent's state directory: converged fingerprints and owed handler
-// notifications survive a round trip, files are private, and a damaged
-// file costs what it held, never the run.
+// The agent's state directory: converged fingerprints, owed handler
+// notifications and the last applied serial survive a round trip, files
+// are private, and a damaged file costs what it held, never the run (but a
+// damaged serial record refuses signed manifests until repaired).
 #include "agent/state/state_dir.h"
 
 #include <gtest/gtest.h>
@@ -75,6 +76,27 @@ TEST_F(StateDirTest, PendingRoundTripsAndDamageIsReported) {
   const auto damaged = state.loadPending();
   ASSERT_FALSE(damaged.has_value());
   EXPECT_NE(damaged.error().message().find("is damaged"), std::string::npos);
+}
+
+TEST_F(StateDirTest, AppliedRecordRoundTripsAndDamageIsAnError) {
+  const StateDir state = open();
+  EXPECT_FALSE(state.loadApplied()->has_value());
+  ASSERT_TRUE(state.saveApplied({"web1", 42, std::string(64, 'a'), false}).has_value());
+  auto loaded = state.loadApplied();
+  ASSERT_TRUE(loaded.has_value() && loaded->has_value());
+  EXPECT_EQ((*loaded)->host, "web1");
+  EXPECT_EQ((*loaded)->serial, 42u);
+  EXPECT_EQ((*loaded)->sha256, std::string(64, 'a'));
+  EXPECT_FALSE((*loaded)->finished);
+  // Damaged is never "nothing applied yet": that would let a rollback in.
+  for (const std::string damaged :
+       {"{", "[]", R"({"host": "web1", "serial": -1, "sha256": "x", "finished": true})",
+        R"({"host": "web1", "serial": 4, "finished": true})"}) {
+    write("applied.json", damaged);
+    const auto result = state.loadApplied();
+    ASSERT_FALSE(result.has_value()) << damaged;
+    EXPECT_NE(result.error().message().find("is damaged"), std::string::npos);
+  }
 }
 
 }  // namespace
