@@ -68,6 +68,8 @@ std::string_view reasonCode(ErrorCode code) {
       return "not_yet_valid";
     case ErrorCode::BadTime:
       return "bad_time";
+    case ErrorCode::ProtocolError:
+      return "protocol_error";
     case ErrorCode::Internal:
       return "internal";
   }

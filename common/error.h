@@ -77,6 +77,7 @@ enum class ErrorCode {
   Expired,          // past its expiry (freeze)
   NotYetValid,      // issued in the future (a clock is wrong)
   BadTime,          // timestamps malformed, reversed or too far apart
+  ProtocolError,    // a session peer broke the wire protocol (docs/protocol.md)
   Internal,
 };
 

@@ -5,8 +5,8 @@
 #      (for the test that release builds ignore SC_CRASHPOINT)
 #   3. ctest: unit, contract, golden, integration and the differential
 #      tests against Ansible (lab tests are opt-in: ctest --preset dev -L lab)
-#   4. the fuzz targets (YAML loader, Jinja2 engine, signed-manifest admission) for
-#      FUZZ_SECONDS each
+#   4. the fuzz targets (YAML loader, Jinja2 engine, signed-manifest admission, wire
+#      frames) for FUZZ_SECONDS each
 #      (default 60; 0 skips them)
 set -euo pipefail
 cd "$(dirname "$0")/.."

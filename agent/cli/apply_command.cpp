@@ -31,8 +31,8 @@ Result<std::string> readInput(const std::string& path, std::uint64_t max_bytes) 
 // A signed manifest refused: the reason on stderr (and as a JSON document
 // with --json, for whoever drives the agent), exit code 3.
 int refuse(const Error& error, const ApplyArgs& args) {
-  std::fprintf(stderr, "sc-agent: refused: %s [%s]\n", error.describe().c_str(),
-               std::string(reasonCode(error.code())).c_str());
+  // describe() ends with the reason code in brackets.
+  std::fprintf(stderr, "sc-agent: refused: %s\n", error.describe().c_str());
   if (args.json) {
     const nlohmann::json refusal{{"format_version", 1},
                                  {"refused", true},

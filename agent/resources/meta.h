@@ -15,7 +15,7 @@ class MetaResource final : public Resource {
  public:
   static Result<std::unique_ptr<Resource>> create(const manifest::ResourceSpec& spec,
                                                   const ResourceContext& context) {
-    std::unique_ptr<MetaResource> self(new MetaResource(spec));
+    std::unique_ptr<MetaResource> self(new MetaResource());
     Params params(spec);
     SC_TRY_ASSIGN(self->action_, params.requiredString("action"));
     if (self->action_ != "flush_handlers" && self->action_ != "noop") {
@@ -37,8 +37,7 @@ class MetaResource final : public Resource {
   std::string title() const override { return "meta[" + action_ + "]"; }
 
  private:
-  explicit MetaResource(const manifest::ResourceSpec& spec) : spec_(spec) {}
-  const manifest::ResourceSpec& spec_;
+  MetaResource() = default;
   std::string action_;
 };
 

@@ -69,14 +69,25 @@ Result<void> writeAll(int fd, std::string_view data) {
 }
 
 Result<std::string> readAllCapped(int fd, std::uint64_t max_bytes) {
-  std::string out;
-  // A regular file's size is known: one allocation of that size, not a
-  // string doubling its way there (up to twice the bytes at the end).
+  const auto tooLarge = [&] {
+    return Error(ErrorCode::TooLarge,
+                 fmt::format("content is over the limit of {} bytes", max_bytes));
+  };
+  // A regular file's size is known: one allocation of that size.
   struct stat st {};
-  if (::fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && st.st_size > 0) {
+  const bool regular = ::fstat(fd, &st) == 0 && S_ISREG(st.st_mode);
+  std::string out;
+  if (regular && st.st_size > 0) {
     out.reserve(static_cast<std::size_t>(
         std::min<std::uint64_t>(static_cast<std::uint64_t>(st.st_size), max_bytes) + 1));
   }
+  // A pipe or socket has no size: its bytes are kept in chunks and joined
+  // at the end, never by a string doubling its way up (which holds the old
+  // and the new copy at once). An endless stream stops at the first byte
+  // past the limit, having held no more than the limit (SECURITY.md T-07).
+  constexpr std::size_t kChunkBytes = 1 << 20;
+  std::vector<std::string> chunks;
+  std::uint64_t total = 0;
   char buffer[65536];
   while (true) {
     const ssize_t got = ::read(fd, buffer, sizeof buffer);
@@ -85,10 +96,24 @@ Result<std::string> readAllCapped(int fd, std::uint64_t max_bytes) {
       return errnoError(errno, "read failed");
     }
     if (got == 0) break;
-    out.append(buffer, static_cast<std::size_t>(got));
-    if (out.size() > max_bytes) {
-      return Error(ErrorCode::TooLarge,
-                   fmt::format("content is over the limit of {} bytes", max_bytes));
+    const auto size = static_cast<std::size_t>(got);
+    total += size;
+    if (total > max_bytes) return tooLarge();
+    if (regular) {
+      out.append(buffer, size);
+      continue;
+    }
+    if (chunks.empty() || chunks.back().size() + size > kChunkBytes) {
+      chunks.emplace_back();
+      chunks.back().reserve(kChunkBytes);
+    }
+    chunks.back().append(buffer, size);
+  }
+  if (!regular) {
+    out.reserve(static_cast<std::size_t>(total));
+    for (auto& chunk : chunks) {
+      out += chunk;
+      std::string().swap(chunk);
     }
   }
   return out;

@@ -7,6 +7,8 @@
 #include <fmt/format.h>
 #include <gtest/gtest.h>
 
+#include <cstdlib>
+
 #include "common/text/base64.h"
 #include "tests/integration/agent_runner.h"
 
@@ -133,6 +135,36 @@ TEST_F(SignedApplyTest, CheckModeDoesNotSpendTheSerial) {
   const auto record = nlohmann::json::parse(*readFile(dir_.path() / "state/applied.json"));
   EXPECT_EQ(record["serial"], 3);
   EXPECT_EQ(record["finished"], true);
+}
+
+// T-07: an endless envelope on stdin is cut at the size limit and refused
+// as too large, holding no more than the limit (85 MiB of base64 for a
+// 64 MiB manifest) plus 32 MiB. The memory bound is checked on the release
+// agent (SC_RELEASE_AGENT, set by scripts/test.sh): the sanitizers of the
+// dev build triple its footprint.
+TEST_F(SignedApplyTest, AnEndlessEnvelopeStopsAtTheLimit) {
+  std::vector<std::string> agents = {agentBinary()};
+  const char* release = std::getenv("SC_RELEASE_AGENT");
+  const bool measured = release != nullptr && *release != '\0' && stdfs::exists(release);
+  if (measured) agents.emplace_back(release);
+  for (const std::string& agent : agents) {
+    SCOPED_TRACE(agent);
+    const RunResult result = runProgram(
+        {"/bin/sh", "-c",
+         fmt::format("exec /usr/bin/time -f 'peak %M KiB' {} apply --envelope - --trust {}.pub "
+                     "--host web1 --root {} --state-dir {} < /dev/zero",
+                     agent, keyPath().string(), root().string(),
+                     (dir_.path() / "state").string())});
+    EXPECT_EQ(result.exit_code, 3) << result.describe();
+    EXPECT_NE(result.err.find("[too_large]"), std::string::npos) << result.err;
+    EXPECT_FALSE(stdfs::exists(dir_.path() / "state/applied.json"));
+    if (agent != agentBinary()) {
+      const auto at = result.err.find("peak ");
+      ASSERT_NE(at, std::string::npos) << result.err;
+      EXPECT_LT(std::stol(result.err.substr(at + 5)), (85 + 32) * 1024) << result.err;
+    }
+  }
+  if (!measured) GTEST_SKIP() << "memory bound not measured: set SC_RELEASE_AGENT";
 }
 
 }  // namespace
