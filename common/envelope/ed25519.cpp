@@ -50,6 +50,28 @@ std::string writePem(const std::function<int(BIO*)>& write) {
   return std::string(data, static_cast<std::size_t>(size));
 }
 
+// An Ed25519 key read from PEM text: a "PUBLIC KEY" or a "PRIVATE KEY".
+Result<std::shared_ptr<EVP_PKEY>> readPem(std::string_view pem, const std::string& source,
+                                          bool is_private) {
+  const char* kind = is_private ? "private" : "public";
+  std::unique_ptr<BIO, decltype(&BIO_free)> bio(
+      BIO_new_mem_buf(pem.data(), static_cast<int>(pem.size())), &BIO_free);
+  EVP_PKEY* key = nullptr;
+  if (bio) {
+    key = is_private ? PEM_read_bio_PrivateKey(bio.get(), nullptr, nullptr, nullptr)
+                     : PEM_read_bio_PUBKEY(bio.get(), nullptr, nullptr, nullptr);
+  }
+  if (key == nullptr) {
+    return Error(ErrorCode::Parse, fmt::format("not a PEM {} key", kind), source, openSslError());
+  }
+  auto owned = own(key);
+  if (EVP_PKEY_get_id(key) != EVP_PKEY_ED25519) {
+    return Error(ErrorCode::SignatureFormat, fmt::format("the {} key is not an Ed25519 key", kind),
+                 source);
+  }
+  return owned;
+}
+
 Result<std::string> readKeyFile(const std::filesystem::path& path, bool is_private) {
   fs::UniqueFd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NOFOLLOW));
   if (!fd.valid()) return errnoError(errno, "cannot open the key file", path.string());
@@ -87,17 +109,9 @@ Result<PublicKey> PublicKey::fromRaw(std::string_view raw) {
 }
 
 Result<PublicKey> PublicKey::fromPem(std::string_view pem, const std::string& source) {
-  std::unique_ptr<BIO, decltype(&BIO_free)> bio(
-      BIO_new_mem_buf(pem.data(), static_cast<int>(pem.size())), &BIO_free);
-  EVP_PKEY* key = bio ? PEM_read_bio_PUBKEY(bio.get(), nullptr, nullptr, nullptr) : nullptr;
-  if (key == nullptr) {
-    return Error(ErrorCode::Parse, "not a PEM public key", source, openSslError());
-  }
-  auto owned = own(key);
-  if (EVP_PKEY_get_id(key) != EVP_PKEY_ED25519) {
-    return Error(ErrorCode::SignatureFormat, "the public key is not an Ed25519 key", source);
-  }
-  return PublicKey(std::move(owned), rawPublic(key));
+  SC_TRY_ASSIGN(auto key, readPem(pem, source, /*is_private=*/false));
+  std::string raw = rawPublic(key.get());
+  return PublicKey(std::move(key), std::move(raw));
 }
 
 Result<PublicKey> PublicKey::fromPemFile(const std::filesystem::path& path) {
@@ -153,18 +167,9 @@ Result<PrivateKey> PrivateKey::fromSeed(std::string_view seed) {
 }
 
 Result<PrivateKey> PrivateKey::fromPem(std::string_view pem, const std::string& source) {
-  std::unique_ptr<BIO, decltype(&BIO_free)> bio(
-      BIO_new_mem_buf(pem.data(), static_cast<int>(pem.size())), &BIO_free);
-  EVP_PKEY* key = bio ? PEM_read_bio_PrivateKey(bio.get(), nullptr, nullptr, nullptr) : nullptr;
-  if (key == nullptr) {
-    return Error(ErrorCode::Parse, "not a PEM private key", source, openSslError());
-  }
-  auto owned = own(key);
-  if (EVP_PKEY_get_id(key) != EVP_PKEY_ED25519) {
-    return Error(ErrorCode::SignatureFormat, "the private key is not an Ed25519 key", source);
-  }
-  SC_TRY_ASSIGN(auto public_key, PublicKey::fromRaw(rawPublic(key)));
-  return PrivateKey(std::move(owned), std::move(public_key));
+  SC_TRY_ASSIGN(auto key, readPem(pem, source, /*is_private=*/true));
+  SC_TRY_ASSIGN(auto public_key, PublicKey::fromRaw(rawPublic(key.get())));
+  return PrivateKey(std::move(key), std::move(public_key));
 }
 
 Result<PrivateKey> PrivateKey::fromPemFile(const std::filesystem::path& path) {
