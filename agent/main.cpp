@@ -5,6 +5,7 @@
 #include "agent/cli/apply_command.h"
 #include "agent/cli/backups_command.h"
 #include "agent/cli/facts_command.h"
+#include "agent/cli/session_commands.h"
 #include "common/exit_codes.h"
 #include "common/log/log.h"
 
@@ -17,9 +18,13 @@ int main(int argc, char** argv) {
   ApplyArgs apply;
   BackupsArgs backups;
   FactsArgs facts;
+  EnrollArgs enroll;
+  RunArgs run;
   auto* apply_command = addApplyCommand(app, apply);
   auto* backups_command = addBackupsCommand(app, backups);
   auto* facts_command = addFactsCommand(app, facts);
+  auto* enroll_command = addEnrollCommand(app, enroll);
+  auto* run_command = addRunCommand(app, run);
   // CLI11 reports with exceptions; they stop here (STYLE.md section 3).
   try {
     app.parse(argc, argv);
@@ -48,6 +53,15 @@ int main(int argc, char** argv) {
   if (facts_command->parsed()) {
     sc::log::setupLogging(verbosity(facts.verbosity));
     return runFacts(facts);
+  }
+  if (enroll_command->parsed()) {
+    sc::log::setupLogging(verbosity(enroll.verbosity));
+    return runEnroll(enroll);
+  }
+  if (run_command->parsed()) {
+    // A daemon reports its session: info by default.
+    sc::log::setupLogging(verbosity(run.verbosity + 1));
+    return runRun(run);
   }
   return sc::exit_code::kUsage;
 }

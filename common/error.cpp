@@ -52,8 +52,8 @@ std::string_view reasonCode(ErrorCode code) {
       return "busy";
     case ErrorCode::SignatureFormat:
       return "sig_format";
-    case ErrorCode::BadSignature:
-      return "bad_signature";
+    case ErrorCode::SignatureInvalid:
+      return "sig_invalid";
     case ErrorCode::UnknownKey:
       return "unknown_key";
     case ErrorCode::WrongHost:
@@ -70,10 +70,28 @@ std::string_view reasonCode(ErrorCode code) {
       return "bad_time";
     case ErrorCode::ProtocolError:
       return "protocol_error";
+    case ErrorCode::CsrInvalid:
+      return "csr_invalid";
+    case ErrorCode::TokenInvalid:
+      return "token_invalid";
+    case ErrorCode::PeerNotController:
+      return "peer_not_controller";
+    case ErrorCode::Revoked:
+      return "revoked";
+    case ErrorCode::TlsFailed:
+      return "tls_error";
     case ErrorCode::Internal:
       return "internal";
   }
   return "internal";
+}
+
+ErrorCode errorCodeFromReason(std::string_view reason) {
+  for (int i = 0; i <= static_cast<int>(ErrorCode::Internal); ++i) {
+    const auto code = static_cast<ErrorCode>(i);
+    if (reasonCode(code) == reason) return code;
+  }
+  return ErrorCode::Internal;
 }
 
 Error&& Error::withContext(std::string_view context) && {

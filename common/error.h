@@ -68,22 +68,30 @@ enum class ErrorCode {
   Busy,
   // Refusals of a signed manifest (SECURITY.md T-01..T-05, T-34, B-14,
   // B-15, F-15): each has its own reason code.
-  SignatureFormat,  // the envelope is malformed
-  BadSignature,     // the signature does not verify
-  UnknownKey,       // signed by a key this host does not trust
-  WrongHost,        // another host's manifest
-  Rollback,         // a serial at or below the last applied one
-  Equivocation,     // the last applied serial with other bytes
-  Expired,          // past its expiry (freeze)
-  NotYetValid,      // issued in the future (a clock is wrong)
-  BadTime,          // timestamps malformed, reversed or too far apart
-  ProtocolError,    // a session peer broke the wire protocol (docs/protocol.md)
+  SignatureFormat,   // the envelope is malformed
+  SignatureInvalid,  // the signature does not verify
+  UnknownKey,        // signed by a key this host does not trust
+  WrongHost,         // another host's manifest
+  Rollback,          // a serial at or below the last applied one
+  Equivocation,      // the last applied serial with other bytes
+  Expired,           // past its expiry (freeze)
+  NotYetValid,       // issued in the future (a clock is wrong)
+  BadTime,           // timestamps malformed, reversed or too far apart
+  ProtocolError,     // a session peer broke the wire protocol (docs/protocol.md)
+  // Enrolment and sessions (docs/enrolment.md, SECURITY.md B-18, T-11..T-16).
+  CsrInvalid,         // a certificate request the CA refuses to sign
+  TokenInvalid,       // an enrolment token unknown, used, expired or for another host
+  PeerNotController,  // the TLS peer is not the controller this agent enrolled with
+  Revoked,            // the peer's certificate is revoked
+  TlsFailed,          // the TLS handshake failed
   Internal,
 };
 
 // The stable, lower_snake reason code used in reports and JSON output
 // ("unsafe_path", "too_large", ...). Never changes once released.
 std::string_view reasonCode(ErrorCode code);
+// The code of a reason string (what a peer sent); Internal when unknown.
+ErrorCode errorCodeFromReason(std::string_view reason);
 
 class Error {
  public:

@@ -5,9 +5,11 @@
 #include "common/exit_codes.h"
 #include "common/log/log.h"
 #include "controller/cli/apply_command.h"
+#include "controller/cli/ca_command.h"
 #include "controller/cli/compile_command.h"
 #include "controller/cli/key_command.h"
 #include "controller/cli/render_command.h"
+#include "controller/cli/serve_command.h"
 
 int main(int argc, char** argv) {
   using namespace sc::controller::cli;
@@ -19,10 +21,14 @@ int main(int argc, char** argv) {
   ApplyArgs apply;
   RenderArgs render;
   KeyArgs key;
+  CaArgs ca;
+  ServeArgs serve;
   auto* compile_command = addCompileCommand(app, compile);
   auto* apply_command = addApplyCommand(app, apply);
   auto* render_command = addRenderCommand(app, render);
   auto* key_command = addKeyCommand(app, key);
+  addCaCommands(app, ca);
+  auto* serve_command = addServeCommand(app, serve);
   // CLI11 reports with exceptions; they stop here (STYLE.md section 3).
   try {
     app.parse(argc, argv);
@@ -41,5 +47,7 @@ int main(int argc, char** argv) {
   if (apply_command->parsed()) return runApply(apply);
   if (render_command->parsed()) return runRender(render);
   if (key_command->parsed()) return runKey(key);
+  if (caCommandParsed(ca)) return runCa(ca);
+  if (serve_command->parsed()) return runServe(serve);
   return sc::exit_code::kUsage;
 }

@@ -38,7 +38,7 @@ Result<Admitted> admitEnvelope(std::string_view envelope_text, const AdmissionPo
   // The signer named inside the signed bytes must be the one that signed:
   // a manifest cannot be re-wrapped under another trusted key's name.
   if (manifest.key_id != sealed.signatures.front().key_id) {
-    return Error(ErrorCode::BadSignature,
+    return Error(ErrorCode::SignatureInvalid,
                  "the manifest names another signing key than the one that signed it");
   }
   SC_TRY_ASSIGN(const std::int64_t issued, timestamp(manifest.issued_at, "issued_at"));

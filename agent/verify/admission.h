@@ -4,9 +4,9 @@
 //
 //   1. the envelope is well formed (sig_format);
 //   2. a key this host trusts signed exactly these bytes (unknown_key,
-//      bad_signature); only then is the payload parsed;
+//      sig_invalid); only then is the payload parsed;
 //   3. the manifest is for this host (wrong_host) and names the key that
-//      signed it (bad_signature);
+//      signed it (sig_invalid);
 //   4. its timestamps are RFC 3339, in order, no further apart than the
 //      freeze bound (bad_time), and `now` lies between them, give or take
 //      the clock tolerance (not_yet_valid, expired);

@@ -154,7 +154,7 @@ Result<std::string_view> openEnvelope(const Envelope& envelope, std::string_view
                                  ? std::string("(none)")
                                  : envelope.signatures.front().key_id.substr(0, 16)));
   }
-  return Error(ErrorCode::BadSignature,
+  return Error(ErrorCode::SignatureInvalid,
                "the signature does not match the payload: it was altered or not signed by the "
                "key it names");
 }

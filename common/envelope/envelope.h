@@ -68,7 +68,7 @@ class TrustedKeys {
 
 // The payload, once `envelope` is of `payload_type` and carries a valid
 // signature by a trusted key: UnknownKey when no signature names one,
-// BadSignature when a trusted key's signature does not verify,
+// SignatureInvalid when a trusted key's signature does not verify,
 // SignatureFormat for another payload type.
 Result<std::string_view> openEnvelope(const Envelope& envelope, std::string_view payload_type,
                                       const TrustedKeys& trusted);

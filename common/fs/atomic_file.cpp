@@ -27,6 +27,18 @@ std::string tempNameFor(std::string_view name) {
 
 }  // namespace
 
+Result<void> writeFileAtomic(const std::filesystem::path& path, std::string_view content,
+                             const AtomicWriteOptions& options) {
+  const auto dir_path = path.has_parent_path() ? path.parent_path() : std::filesystem::path(".");
+  UniqueFd dir(::open(dir_path.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
+  if (!dir.valid()) return errnoError(errno, "cannot open the directory", dir_path.string());
+  if (auto written = writeFileAtomicAt(dir.get(), path.filename().string(), content, options);
+      !written) {
+    return std::move(written.error()).withWhere(path.string());
+  }
+  return {};
+}
+
 bool isTempName(std::string_view name) {
   if (name.empty() || name.front() != '.') return false;
   const auto at = name.rfind(kTempMarker);

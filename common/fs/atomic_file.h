@@ -9,6 +9,7 @@
 
 #include <sys/types.h>
 
+#include <filesystem>
 #include <functional>
 #include <optional>
 #include <string>
@@ -30,6 +31,10 @@ struct AtomicWriteOptions {
 // `dir_fd` is an open directory; `name` one path component in it.
 Result<void> writeFileAtomicAt(int dir_fd, std::string_view name, std::string_view content,
                                const AtomicWriteOptions& options);
+
+// The same for a path: opens its directory (".", when it names none).
+Result<void> writeFileAtomic(const std::filesystem::path& path, std::string_view content,
+                             const AtomicWriteOptions& options);
 
 // True for names writeFileAtomicAt() gives its temporary files, so that
 // leftovers of a killed run can be swept.

@@ -5,6 +5,7 @@
 namespace sc::log {
 
 void setupLogging(Verbosity verbosity) {
+  spdlog::drop("sc");  // a daemon raises the level main() first set
   auto logger = spdlog::stderr_color_st("sc");
   logger->set_pattern("%^%l%$: %v");
   switch (verbosity) {

@@ -13,7 +13,7 @@ namespace {
 constexpr std::size_t kKiB = 1024;
 constexpr std::size_t kMiB = 1024 * kKiB;
 
-constexpr std::array<MessageInfo, 10> kMessages = {{
+constexpr std::array<MessageInfo, 12> kMessages = {{
     {MessageType::Hello, "hello", 16 * kKiB, true, false},
     {MessageType::Welcome, "welcome", 16 * kKiB, false, true},
     {MessageType::Heartbeat, "heartbeat", 256, true, true},
@@ -24,6 +24,8 @@ constexpr std::array<MessageInfo, 10> kMessages = {{
     {MessageType::Result, "result", 32 * kMiB, true, false},
     {MessageType::Ack, "ack", 4 * kKiB, true, true},
     {MessageType::Error, "error", 16 * kKiB, true, true},
+    {MessageType::Enroll, "enroll", 32 * kKiB, true, false},
+    {MessageType::Enrolled, "enrolled", 32 * kKiB, false, true},
 }};
 
 std::uint32_t readU32(const char* p) {

@@ -31,12 +31,14 @@ enum class MessageType : std::uint16_t {
   Welcome = 2,    // controller -> agent: the version chosen, session settings
   Heartbeat = 3,  // both ways: still here
   FactsRequest = 4,
-  Facts = 5,     // agent -> controller
-  Push = 6,      // controller -> agent: a signed envelope
-  Progress = 7,  // agent -> controller: one resource finished
-  Result = 8,    // agent -> controller: the run's report (or its refusal)
-  Ack = 9,       // both ways: the other side's message is safely stored
-  Error = 10,    // both ways: why the sender closes the session
+  Facts = 5,      // agent -> controller
+  Push = 6,       // controller -> agent: a signed envelope
+  Progress = 7,   // agent -> controller: one resource finished
+  Result = 8,     // agent -> controller: the run's report (or its refusal)
+  Ack = 9,        // both ways: the other side's message is safely stored
+  Error = 10,     // both ways: why the sender closes the session
+  Enroll = 11,    // agent -> controller: a certificate request (and token)
+  Enrolled = 12,  // controller -> agent: the certificate, or "pending"
 };
 
 // What is known about a message type: its name (for logs and errors), the

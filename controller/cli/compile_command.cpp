@@ -16,6 +16,7 @@
 #include "common/fs/unique_fd.h"
 #include "common/limits.h"
 #include "common/manifest/manifest.h"
+#include "common/time/duration.h"
 #include "common/time/rfc3339.h"
 
 namespace sc::controller::cli {
@@ -49,40 +50,10 @@ Exit codes:
 
 namespace {
 
-// "90", "30m", "12h", "7d" -> seconds; nullopt for anything else.
-std::optional<std::int64_t> parseDuration(const std::string& text) {
-  if (text.empty() || text.size() > 12) return std::nullopt;
-  std::int64_t unit = 1;
-  std::string number = text;
-  switch (text.back()) {
-    case 's':
-      number.pop_back();
-      break;
-    case 'm':
-      unit = 60;
-      number.pop_back();
-      break;
-    case 'h':
-      unit = 3600;
-      number.pop_back();
-      break;
-    case 'd':
-      unit = 86400;
-      number.pop_back();
-      break;
-    default:
-      break;
-  }
-  if (number.empty() || number.find_first_not_of("0123456789") != std::string::npos) {
-    return std::nullopt;
-  }
-  return std::stoll(number) * unit;
-}
-
 // Signs each manifest (issued now, expiring after --valid-for, naming the
 // key) and writes HOST.envelope.json into `dir`.
 int writeEnvelopes(const CompileArgs& args, std::vector<manifest::Manifest>& manifests, int dir) {
-  const auto validity = parseDuration(args.valid_for);
+  const auto validity = time::parseDuration(args.valid_for);
   if (!validity || *validity <= 0 || *validity > limits::kMaxManifestValiditySeconds) {
     std::fprintf(stderr,
                  "scctl: error: --valid-for '%s': expected a duration such as 30m, 12h or "

@@ -138,14 +138,9 @@ Result<void> writePrivateFile(const fs::path& path, const std::string& content) 
     }
     fs::permissions(dir, fs::perms::owner_all, ec);
   }
-  const sc::fs::UniqueFd dir_fd(::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
-  if (!dir_fd.valid()) {
-    return Error(ErrorCode::Io, fmt::format("lookup('password'): cannot open '{}': {}",
-                                            dir.string(), std::strerror(errno)));
-  }
   sc::fs::AtomicWriteOptions options;
   options.mode = 0600;
-  return sc::fs::writeFileAtomicAt(dir_fd.get(), path.filename().string(), content, options);
+  return sc::fs::writeFileAtomic(path, content, options);
 }
 
 // Runs `/bin/sh -c command` in `cwd`; its standard output, or an error

@@ -77,7 +77,7 @@ TEST_F(SignedApplyTest, AppliesOnceAndRefusesTamperingOtherHostsAndRollback) {
   payload[payload.find("five")] = 'h';
   sealed["payload"] = text::base64Encode(payload);
   writeFile(dir_.path() / "tampered.json", sealed.dump());
-  expectRefused(dir_.path() / "tampered.json", "bad_signature");
+  expectRefused(dir_.path() / "tampered.json", "sig_invalid");
   expectRefused(v5 / "web2.envelope.json", "wrong_host");
 
   const RunResult first = apply(envelope);

@@ -114,9 +114,9 @@ TEST_F(AdmissionTest, BadTimestampsAreRefused) {
 TEST_F(AdmissionTest, TheManifestMustNameItsSigner) {
   json m = manifest();
   m.erase("key_id");
-  EXPECT_EQ(refusal(m), ErrorCode::BadSignature);
+  EXPECT_EQ(refusal(m), ErrorCode::SignatureInvalid);
   m["key_id"] = std::string(64, 'a');
-  EXPECT_EQ(refusal(m), ErrorCode::BadSignature);
+  EXPECT_EQ(refusal(m), ErrorCode::SignatureInvalid);
 }
 
 TEST_F(AdmissionTest, AnUnparsableButSignedPayloadIsRefusedAfterTheSignature) {

@@ -70,17 +70,17 @@ TEST_F(EnvelopeTest, EveryMutantIsRefusedWithItsReason) {
          p[3] = static_cast<char>(p[3] ^ 1);
          e["payload"] = encode(p);
        },
-       ErrorCode::BadSignature},
+       ErrorCode::SignatureInvalid},
       {"payload byte appended",
        [](json& e, const PrivateKey&) { e["payload"] = encode(decode(e["payload"]) + " "); },
-       ErrorCode::BadSignature},
+       ErrorCode::SignatureInvalid},
       {"signature byte flipped",
        [](json& e, const PrivateKey&) {
          std::string s = decode(e["signatures"][0]["signature"]);
          s[0] = static_cast<char>(s[0] ^ 0x80);
          e["signatures"][0]["signature"] = encode(s);
        },
-       ErrorCode::BadSignature},
+       ErrorCode::SignatureInvalid},
       {"63-byte signature",
        [](json& e, const PrivateKey&) {
          e["signatures"][0]["signature"] =
@@ -100,7 +100,7 @@ TEST_F(EnvelopeTest, EveryMutantIsRefusedWithItsReason) {
          e["signatures"][0]["signature"] =
              encode(stranger.sign(signedBytes(kManifestPayloadType, decode(e["payload"]))));
        },
-       ErrorCode::BadSignature},
+       ErrorCode::SignatureInvalid},
       {"algorithm field added",
        [](json& e, const PrivateKey&) { e["signatures"][0]["algorithm"] = "none"; },
        ErrorCode::SignatureFormat},

@@ -1,0 +1,34 @@
+// `sc-agent enroll` and `sc-agent run`: joining a controller and keeping a
+// session with it (agent/session/, docs/enrolment.md, docs/protocol.md).
+#pragma once
+
+#include <CLI/CLI.hpp>
+#include <string>
+
+namespace sc::agent::cli {
+
+struct EnrollArgs {
+  std::string controller;
+  std::string name;  // empty: this host's name
+  std::string token;
+  std::string ca_fingerprint;
+  std::string state_dir;
+  bool wait = false;
+  int verbosity = 0;
+};
+
+struct RunArgs {
+  std::string state_dir;
+  int connect_timeout = 30;
+  double backoff_base = 1;
+  double backoff_cap = 300;
+  double splay = 0;
+  int verbosity = 0;
+};
+
+CLI::App* addEnrollCommand(CLI::App& app, EnrollArgs& args);
+int runEnroll(const EnrollArgs& args);
+CLI::App* addRunCommand(CLI::App& app, RunArgs& args);
+int runRun(const RunArgs& args);
+
+}  // namespace sc::agent::cli

@@ -1,0 +1,154 @@
+#include "agent/session/agent_session.h"
+
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
+#include <boost/asio/ssl.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/use_awaitable.hpp>
+
+#include "agent/session/dial.h"
+#include "common/crypto/openssl.h"
+#include "common/log/log.h"
+#include "common/pki/certificate.h"
+#include "common/random.h"
+#include "common/time/duration.h"
+#include "common/time/rfc3339.h"
+
+namespace sc::agent::session {
+namespace {
+
+namespace asio = boost::asio;
+constexpr auto kTupleAwaitable = asio::as_tuple(asio::use_awaitable);
+// A session that lasted this long was healthy: the backoff starts over.
+constexpr auto kHealthySession = std::chrono::seconds(60);
+
+}  // namespace
+
+std::chrono::milliseconds backoffDelay(int attempt, std::chrono::milliseconds base,
+                                       std::chrono::milliseconds cap) {
+  std::int64_t ceiling = base.count();
+  for (int i = 0; i < attempt && ceiling < cap.count(); ++i) ceiling *= 2;
+  ceiling = std::min<std::int64_t>(ceiling, cap.count());
+  if (ceiling <= 0) return std::chrono::milliseconds(0);
+  return std::chrono::milliseconds(
+      static_cast<std::int64_t>(randomBelow(static_cast<std::size_t>(ceiling) + 1)));
+}
+
+AgentSession::AgentSession(asio::io_context& io, RunSettings settings, Enrolment enrolment)
+    : io_(io), settings_(std::move(settings)), enrolment_(std::move(enrolment)), wait_(io) {}
+
+void AgentSession::stop() {
+  stopping_ = true;
+  wait_.cancel();
+  if (current_) current_->close();
+}
+
+Result<void> AgentSession::loadTls() {
+  SC_TRY_ASSIGN(auto context, tls::makeClientContext(sessionTlsSettings(settings_.credentials,
+                                                                        enrolment_.controller)));
+  tls_ = std::make_unique<asio::ssl::context>(context.release());
+  return {};
+}
+
+asio::awaitable<void> AgentSession::run() {
+  if (settings_.splay.count() > 0) {
+    wait_.expires_after(std::chrono::milliseconds(
+        randomBelow(static_cast<std::size_t>(settings_.splay.count()) + 1)));
+    co_await wait_.async_wait(kTupleAwaitable);
+  }
+  int attempt = 0;
+  while (!stopping_) {
+    const auto started = protocol::Clock::now();
+    const Error ended = co_await once();
+    if (stopping_) break;
+    if (protocol::Clock::now() - started > kHealthySession) attempt = 0;
+    const auto delay = backoffDelay(attempt, settings_.backoff_base, settings_.backoff_cap);
+    ++attempt;
+    spdlog::warn("session with {} ended: {}; next attempt in {} ms", enrolment_.controller.text(),
+                 ended.describe(), delay.count());
+    wait_.expires_after(delay);
+    co_await wait_.async_wait(kTupleAwaitable);
+  }
+}
+
+asio::awaitable<Error> AgentSession::once() {
+  // Read afresh each time: a renewed certificate is used at the next dial.
+  if (auto loaded = loadTls(); !loaded) co_return std::move(loaded.error());
+  auto executor = co_await asio::this_coro::executor;
+  auto dialled = co_await dial(executor, enrolment_.controller, *tls_, settings_.connect_timeout);
+  if (!dialled) co_return std::move(dialled.error());
+  current_ = *dialled;
+  auto connection = current_;
+  auto welcome = co_await greet(*connection, enrolment_.name, settings_.connect_timeout);
+  if (!welcome) {
+    connection->close();
+    co_return std::move(welcome.error());
+  }
+  const auto heartbeat = std::chrono::seconds(
+      std::clamp<std::int64_t>(welcome->value("heartbeat_seconds", 30), 1, 3600));
+  spdlog::info("connected to {} as '{}' ({})", enrolment_.controller.text(), enrolment_.name,
+               tls::describeSession(connection->ssl()));
+  asio::co_spawn(executor, heartbeats(connection, heartbeat), asio::detached);
+  if (auto renewed = co_await renewIfDue(*connection); !renewed) {
+    connection->close();
+    co_return std::move(renewed.error());
+  }
+  for (;;) {
+    // The controller answers every heartbeat: three missed ones mean the
+    // session is dead even if TCP has not noticed.
+    auto frame = co_await connection->read(3 * heartbeat);
+    if (!frame) {
+      connection->close();
+      co_return std::move(frame.error());
+    }
+    if (frame->type == protocol::MessageType::Error) {
+      connection->close();
+      co_return Error(ErrorCode::ProtocolError, "the controller closed the session",
+                      connection->peerAddress(), frame->body.substr(0, 512));
+    }
+    // Heartbeat answers need nothing more; pushes arrive here (next step).
+  }
+}
+
+asio::awaitable<void> AgentSession::heartbeats(std::shared_ptr<protocol::Connection> connection,
+                                               std::chrono::seconds interval) {
+  asio::steady_timer tick(co_await asio::this_coro::executor);
+  while (!connection->closed()) {
+    tick.expires_after(interval);
+    co_await tick.async_wait(kTupleAwaitable);
+    if (connection->closed()) break;
+    connection->send(protocol::MessageType::Heartbeat, {{"at", time::unixNow()}});
+  }
+}
+
+asio::awaitable<Result<void>> AgentSession::renewIfDue(protocol::Connection& connection) {
+  auto certificate = pki::Certificate::fromPemFile(settings_.credentials.certificate());
+  if (!certificate) co_return std::move(certificate.error());
+  const std::int64_t lifetime = certificate->notAfter() - certificate->notBefore();
+  if (certificate->notAfter() - time::unixNow() > lifetime / 3) co_return ok();
+  auto key = pki::EcKey::fromPemFile(settings_.credentials.key());
+  if (!key) co_return std::move(key.error());
+  auto request = pki::CertificateRequest::create(*key, enrolment_.name);
+  if (!request) co_return std::move(request.error());
+  connection.send(protocol::MessageType::Enroll, {{"csr", request->pem()}});
+  auto answer =
+      co_await expect(connection, protocol::MessageType::Enrolled, settings_.connect_timeout);
+  if (!answer) co_return std::move(answer.error());
+  if (answer->value("status", "") != "issued") co_return ok();
+  {
+    auto renewed = pki::Certificate::fromPem(answer->value("certificate", ""), "renewal");
+    if (!renewed) co_return std::move(renewed.error());
+    if (pki::publicKeyFingerprint(X509_get0_pubkey(renewed->get())) !=
+        pki::publicKeyFingerprint(key->get())) {
+      co_return Error(ErrorCode::PeerNotController, "the renewed certificate is not for our key");
+    }
+    auto written = crypto::writePemFile(settings_.credentials.certificate(), renewed->pem(),
+                                        crypto::FileSecrecy::Public, /*replace=*/true);
+    if (!written) co_return std::move(written.error());
+    spdlog::info("certificate renewed until {}", time::formatRfc3339(renewed->notAfter()));
+    co_return ok();
+  }
+}
+
+}  // namespace sc::agent::session

@@ -1,0 +1,72 @@
+// One framed session over TLS (docs/protocol.md), as both the controller
+// and the agent use it: frames read one at a time under a deadline, frames
+// sent in order by one writer, and a close that stops both. Everything runs
+// on one Boost.Asio executor (one thread), so nothing here locks.
+#pragma once
+
+#include <boost/asio/awaitable.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/ssl/stream.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <chrono>
+#include <deque>
+#include <memory>
+#include <nlohmann/json.hpp>
+#include <string>
+
+#include "common/error.h"
+#include "common/protocol/frame.h"
+
+namespace sc::protocol {
+
+namespace asio = boost::asio;
+using TlsStream = asio::ssl::stream<asio::ip::tcp::socket>;
+using Clock = std::chrono::steady_clock;
+
+// The protocol version this build speaks (docs/protocol.md).
+inline constexpr int kProtocolVersion = 1;
+
+// Made with std::make_shared: the writer keeps the connection alive while
+// frames are on their way.
+class Connection : public std::enable_shared_from_this<Connection> {
+ public:
+  explicit Connection(TlsStream stream);
+
+  TlsStream& stream() { return stream_; }
+  SSL* ssl() { return stream_.native_handle(); }
+  std::string peerAddress() const { return peer_; }
+
+  // TLS handshake under a deadline (the server side passes `server` true).
+  asio::awaitable<Result<void>> handshake(bool server, Clock::duration timeout);
+
+  // The next frame. Timeout when no complete frame arrived within
+  // `timeout` (a slow sender is cut off as surely as a silent one),
+  // ProtocolError on a bad frame, Io when the peer closed.
+  asio::awaitable<Result<Frame>> read(Clock::duration timeout);
+
+  // Queues a frame; frames leave in the order queued.
+  void send(MessageType type, const nlohmann::json& body);
+  // Sends an error frame ({"reason", "message"}) and closes once it left.
+  void fail(const Error& error);
+  // Waits (at most `timeout`) until everything queued has been written.
+  asio::awaitable<void> flush(Clock::duration timeout);
+  // Stops reading and writing at once; the socket closes.
+  void close();
+  bool closed() const { return closed_; }
+
+ private:
+  asio::awaitable<void> writeQueued();
+
+  TlsStream stream_;
+  std::string peer_;
+  FrameDecoder decoder_;
+  std::deque<std::string> outbox_;
+  bool writing_ = false;
+  bool close_after_write_ = false;
+  bool closed_ = false;
+};
+
+// The body of an error frame.
+nlohmann::json errorBody(const Error& error);
+
+}  // namespace sc::protocol

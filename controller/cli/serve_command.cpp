@@ -1,0 +1,93 @@
+#include "controller/cli/serve_command.h"
+
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/signal_set.hpp>
+#include <cstdio>
+
+#include "common/exit_codes.h"
+#include "common/fs/atomic_file.h"
+#include "common/log/log.h"
+#include "controller/cli/ca_command.h"
+
+namespace sc::controller::cli {
+
+CLI::App* addServeCommand(CLI::App& app, ServeArgs& args) {
+  auto* command = app.add_subcommand("serve", "Run the controller daemon agents connect to");
+  command->add_option("--listen", args.settings.listen_address, "Address to listen on")
+      ->default_val("0.0.0.0");
+  command->add_option("--port", args.settings.port, "TCP port (0: any free port)")
+      ->default_val(8143);
+  command->add_option("--ca-dir", args.ca_dir, "The CA directory ('scctl ca init')")
+      ->default_val(kDefaultCaDir);
+  command->add_flag("--allow-tls12", args.settings.allow_tls12,
+                    "Also accept TLS 1.2 (AEAD suites only); TLS 1.3 only by default");
+  command
+      ->add_option("--handshake-timeout", args.handshake_timeout,
+                   "Seconds a new connection has for its TLS handshake and hello")
+      ->default_val(10)
+      ->check(CLI::Range(1, 600));
+  command->add_option("--heartbeat", args.heartbeat, "Seconds between agent heartbeats")
+      ->default_val(30)
+      ->check(CLI::Range(1, 3600));
+  command
+      ->add_option("--idle-timeout", args.idle_timeout,
+                   "Seconds without a complete message before a session is closed")
+      ->default_val(90)
+      ->check(CLI::Range(2, 86400));
+  command
+      ->add_option("--max-handshakes", args.settings.max_handshakes,
+                   "Connections allowed to be mid-handshake at once; more are closed")
+      ->default_val(256);
+  command->add_option("--port-file", args.port_file,
+                      "Write the port bound to this file once listening (with --port 0)");
+  command->add_flag("-v,--verbose", args.verbose, "Log every connection");
+  command->footer(R"(Agents dial this port over mutual TLS 1.3 and keep the session open;
+docs/protocol.md describes the session, docs/enrolment.md the CA.
+Logs go to stderr (the journal, under systemd). SIGTERM or SIGINT stops it.
+
+Exit codes:
+  0  stopped by a signal
+  1  could not start (CA unreadable, port in use, ...)
+  2  bad usage)");
+  return command;
+}
+
+int runServe(ServeArgs& args) {
+  // A daemon reports its sessions: info by default, debug with -v.
+  log::setupLogging(args.verbose ? log::Verbosity::Debug : log::Verbosity::Verbose);
+  args.settings.ca_dir = args.ca_dir;
+  args.settings.handshake_timeout = std::chrono::seconds(args.handshake_timeout);
+  args.settings.heartbeat = std::chrono::seconds(args.heartbeat);
+  args.settings.idle_timeout = std::chrono::seconds(args.idle_timeout);
+  auto authority = ca::CertificateAuthority::open(args.ca_dir);
+  if (!authority) {
+    std::fprintf(stderr, "scctl: %s\n", authority.error().describe().c_str());
+    return exit_code::kFailed;
+  }
+  boost::asio::io_context io(1);
+  serve::Server server(io, args.settings, std::move(*authority));
+  auto port = server.start();
+  if (!port) {
+    std::fprintf(stderr, "scctl: %s\n", port.error().describe().c_str());
+    return exit_code::kFailed;
+  }
+  boost::asio::signal_set signals(io, SIGTERM, SIGINT);
+  signals.async_wait([&](const boost::system::error_code& ec, int signal) {
+    if (ec) return;
+    spdlog::info("signal {}: stopping", signal);
+    server.stop();
+    io.stop();
+  });
+  spdlog::info("listening on {}:{}", args.settings.listen_address, *port);
+  if (!args.port_file.empty()) {
+    if (auto written = fs::writeFileAtomic(args.port_file, fmt::format("{}\n", *port), {});
+        !written) {
+      std::fprintf(stderr, "scctl: %s\n", written.error().describe().c_str());
+      return exit_code::kFailed;
+    }
+  }
+  io.run();
+  return exit_code::kDone;
+}
+
+}  // namespace sc::controller::cli

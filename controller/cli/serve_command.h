@@ -1,0 +1,24 @@
+// `scctl serve`: the long-running controller daemon (controller/serve/).
+#pragma once
+
+#include <CLI/CLI.hpp>
+#include <string>
+
+#include "controller/serve/server.h"
+
+namespace sc::controller::cli {
+
+struct ServeArgs {
+  serve::ServeSettings settings;
+  std::string ca_dir;
+  int handshake_timeout = 10;
+  int heartbeat = 30;
+  int idle_timeout = 90;
+  std::string port_file;
+  bool verbose = false;
+};
+
+CLI::App* addServeCommand(CLI::App& app, ServeArgs& args);
+int runServe(ServeArgs& args);
+
+}  // namespace sc::controller::cli

@@ -1,0 +1,334 @@
+#include "controller/serve/server.h"
+
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
+#include <boost/asio/ssl.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/use_awaitable.hpp>
+
+#include "common/json/strict_json.h"
+#include "common/log/log.h"
+#include "common/text/escape.h"
+#include "common/text/host_name.h"
+#include "common/time/duration.h"
+#include "common/time/rfc3339.h"
+#include "common/tls/tls_context.h"
+#include "controller/ca/enrolment.h"
+#include "controller/serve/routes.h"
+
+namespace sc::controller::serve {
+namespace {
+
+namespace asio = boost::asio;
+using protocol::MessageType;
+constexpr auto kTupleAwaitable = asio::as_tuple(asio::use_awaitable);
+constexpr json::ParseLimits kBodyLimits{16, 64ull * 1024 * 1024};
+constexpr std::int64_t kPendingRetrySeconds = 30;
+
+Result<nlohmann::json> parseBody(const protocol::Frame& frame, const std::string& peer) {
+  const auto* info = protocol::messageInfo(static_cast<std::uint16_t>(frame.type));
+  auto body = json::parseStrictJson(
+      frame.body, fmt::format("{} from {}", info != nullptr ? info->name : "frame", peer),
+      kBodyLimits);
+  if (!body) return Error(ErrorCode::ProtocolError, body.error().message(), peer);
+  if (!body->is_object()) {
+    return Error(ErrorCode::ProtocolError, "a message body must be a JSON object", peer);
+  }
+  return body;
+}
+
+std::string stringField(const nlohmann::json& body, const char* name) {
+  const auto it = body.find(name);
+  return it != body.end() && it->is_string() ? it->get<std::string>() : std::string();
+}
+
+bool speaksOurVersion(const nlohmann::json& hello) {
+  const auto it = hello.find("protocol_versions");
+  if (it == hello.end() || !it->is_array()) return false;
+  return std::any_of(it->begin(), it->end(), [](const nlohmann::json& v) {
+    return v.is_number_integer() && v.get<int>() == protocol::kProtocolVersion;
+  });
+}
+
+}  // namespace
+
+struct Server::Session {
+  std::shared_ptr<protocol::Connection> connection;
+  AgentSessionInfo info;
+};
+
+Server::Server(asio::io_context& io, ServeSettings settings, ca::CertificateAuthority authority)
+    : io_(io), settings_(std::move(settings)), authority_(std::move(authority)), acceptor_(io) {}
+
+Server::~Server() { stop(); }
+
+Result<std::uint16_t> Server::start() {
+  tls::ServerSettings tls_settings;
+  tls_settings.identity = {authority_.controllerCertificatePath(), authority_.controllerKeyPath()};
+  tls_settings.ca_certificate = authority_.certificatePath();
+  tls_settings.allow_tls12 = settings_.allow_tls12;
+  SC_TRY_ASSIGN(auto context, tls::makeServerContext(tls_settings));
+  tls_ = std::make_unique<asio::ssl::context>(context.release());
+  SC_TRY(reloadRevocations());
+
+  boost::system::error_code ec;
+  const auto address = asio::ip::make_address(settings_.listen_address, ec);
+  if (ec) {
+    return Error(ErrorCode::InvalidArgument, "not an IP address to listen on",
+                 settings_.listen_address);
+  }
+  const asio::ip::tcp::endpoint endpoint(address, settings_.port);
+  acceptor_.open(endpoint.protocol(), ec);
+  if (!ec) acceptor_.set_option(asio::ip::tcp::acceptor::reuse_address(true), ec);
+  if (!ec) acceptor_.bind(endpoint, ec);
+  if (!ec) acceptor_.listen(asio::socket_base::max_listen_connections, ec);
+  if (ec) {
+    return Error(ErrorCode::Io, "cannot listen",
+                 fmt::format("{}:{}", settings_.listen_address, settings_.port), ec.message());
+  }
+  asio::co_spawn(io_, acceptLoop(), asio::detached);
+  asio::co_spawn(io_, watchRevocations(), asio::detached);
+  return acceptor_.local_endpoint().port();
+}
+
+void Server::stop() {
+  if (stopping_) return;
+  stopping_ = true;
+  boost::system::error_code ignored;
+  acceptor_.close(ignored);
+  for (auto& [host, session] : agents_) session->connection->close();
+  agents_.clear();
+}
+
+std::vector<AgentSessionInfo> Server::agents() const {
+  std::vector<AgentSessionInfo> out;
+  for (const auto& [host, session] : agents_) out.push_back(session->info);
+  return out;
+}
+
+asio::awaitable<void> Server::acceptLoop() {
+  while (!stopping_) {
+    auto [ec, socket] = co_await acceptor_.async_accept(kTupleAwaitable);
+    if (stopping_) co_return;
+    if (ec) {
+      // Out of descriptors or a transient error: pause rather than spin.
+      spdlog::warn("accepting a connection failed: {}", ec.message());
+      asio::steady_timer pause(io_, std::chrono::milliseconds(100));
+      co_await pause.async_wait(kTupleAwaitable);
+      continue;
+    }
+    if (handshakes_ >= settings_.max_handshakes) {
+      // Busy: the agent's backoff retries later (F-17).
+      boost::system::error_code ignored;
+      socket.close(ignored);
+      continue;
+    }
+    socket.set_option(asio::ip::tcp::no_delay(true), ec);
+    auto connection =
+        std::make_shared<protocol::Connection>(protocol::TlsStream(std::move(socket), *tls_));
+    asio::co_spawn(io_, serve(std::move(connection)), asio::detached);
+  }
+}
+
+asio::awaitable<void> Server::serve(std::shared_ptr<protocol::Connection> connection) {
+  ++handshakes_;
+  bool counted = true;
+  auto handshake_done = [&] {
+    if (counted) --handshakes_;
+    counted = false;
+  };
+  const std::string peer = connection->peerAddress();
+  auto refuse = [&](const Error& error) {
+    spdlog::info("session from {} refused: {}", peer, error.describe());
+    connection->fail(error);
+  };
+
+  if (auto shook = co_await connection->handshake(true, settings_.handshake_timeout); !shook) {
+    spdlog::debug("{}", shook.error().describe());
+    handshake_done();
+    co_return;
+  }
+  Role role = Role::Enrolling;
+  std::string host;
+  AgentSessionInfo info;
+  info.peer = peer;
+  if (auto certificate = tls::peerCertificate(connection->ssl())) {
+    host = certificate->commonName();
+    info.serial = certificate->serialHex();
+    info.certificate_not_after = certificate->notAfter();
+    if (auto valid = text::checkHostName(host); !valid) {
+      refuse(Error(ErrorCode::NotPermitted, valid.error().message()));
+      handshake_done();
+      co_return;
+    }
+    if (revoked_.count(info.serial) > 0) {
+      refuse(Error(ErrorCode::Revoked, "this host's certificate is revoked", host));
+      handshake_done();
+      co_return;
+    }
+    role = Role::Agent;
+  }
+
+  auto hello = co_await connection->read(settings_.handshake_timeout);
+  handshake_done();
+  if (!hello) {
+    if (hello.error().code() == ErrorCode::ProtocolError) refuse(hello.error());
+    connection->close();
+    co_return;
+  }
+  if (hello->type != MessageType::Hello) {
+    refuse(Error(ErrorCode::ProtocolError, "the first message must be hello"));
+    co_return;
+  }
+  auto hello_body = parseBody(*hello, peer);
+  if (!hello_body) {
+    refuse(hello_body.error());
+    co_return;
+  }
+  if (!speaksOurVersion(*hello_body)) {
+    refuse(Error(ErrorCode::ProtocolError,
+                 fmt::format("no common protocol version (this controller speaks {})",
+                             protocol::kProtocolVersion)));
+    co_return;
+  }
+  if (role == Role::Agent && stringField(*hello_body, "host") != host) {
+    refuse(Error(ErrorCode::NotPermitted, "hello names another host than the session's certificate",
+                 host));
+    co_return;
+  }
+  nlohmann::json welcome = {{"protocol_version", protocol::kProtocolVersion},
+                            {"heartbeat_seconds", settings_.heartbeat.count()},
+                            {"role", role == Role::Agent ? "agent" : "enrolling"}};
+  std::shared_ptr<Session> session;
+  if (role == Role::Agent) {
+    welcome["host"] = host;
+    welcome["certificate_expires_at"] = time::formatRfc3339(info.certificate_not_after);
+    info.host = host;
+    info.connected_at = info.last_seen = time::unixNow();
+    session = std::make_shared<Session>(Session{connection, info});
+    // One session per host: a reconnecting agent replaces its old session.
+    if (auto old = agents_.find(host); old != agents_.end()) old->second->connection->close();
+    agents_[host] = session;
+    spdlog::info("agent '{}' connected from {} ({})", text::escapeControl(host), peer,
+                 tls::describeSession(connection->ssl()));
+  }
+  connection->send(MessageType::Welcome, welcome);
+
+  for (;;) {
+    auto frame = co_await connection->read(settings_.idle_timeout);
+    if (!frame) {
+      if (frame.error().code() == ErrorCode::ProtocolError ||
+          frame.error().code() == ErrorCode::Timeout) {
+        refuse(frame.error());
+      }
+      break;
+    }
+    if (routeFor(role, frame->type) == nullptr) {
+      const auto* message = protocol::messageInfo(static_cast<std::uint16_t>(frame->type));
+      refuse(
+          Error(ErrorCode::ProtocolError, fmt::format("'{}' is not a message this session may send",
+                                                      message != nullptr ? message->name : "?")));
+      break;
+    }
+    if (session) session->info.last_seen = time::unixNow();
+    auto body = parseBody(*frame, peer);
+    if (!body) {
+      refuse(body.error());
+      break;
+    }
+    if (frame->type == MessageType::Heartbeat) {
+      connection->send(MessageType::Heartbeat, {{"at", time::formatRfc3339(time::unixNow())}});
+      continue;
+    }
+    if (frame->type == MessageType::Error) {
+      spdlog::info("{} closed the session: {}", peer,
+                   text::escapeControl(stringField(*body, "message")));
+      break;
+    }
+    if (frame->type == MessageType::Hello) {
+      refuse(Error(ErrorCode::ProtocolError, "hello may be sent only once"));
+      break;
+    }
+    if (frame->type == MessageType::Enroll) {
+      ca::EnrolRequest request;
+      request.csr_pem = stringField(*body, "csr");
+      request.token = stringField(*body, "token");
+      request.peer = peer;
+      if (role == Role::Agent) {
+        // Renewal checks revocation afresh (T-15), not just at connect.
+        if (auto reloaded = reloadRevocations(); reloaded && revoked_.count(info.serial) > 0) {
+          refuse(Error(ErrorCode::Revoked, "this host's certificate is revoked", host));
+          break;
+        }
+        request.session_identity = host;
+      }
+      auto outcome =
+          ca::enrol(authority_, request, time::unixNow(), settings_.certificate_validity);
+      if (!outcome) {
+        refuse(outcome.error());
+        break;
+      }
+      nlohmann::json answer = {{"name", outcome->name}};
+      if (outcome->status == ca::EnrolOutcome::Status::Issued) {
+        answer["status"] = "issued";
+        answer["certificate"] = outcome->certificate_pem;
+        answer["ca"] = authority_.certificate().pem();
+      } else {
+        answer["status"] = "pending";
+        answer["retry_seconds"] = kPendingRetrySeconds;
+      }
+      connection->send(MessageType::Enrolled, answer);
+      continue;
+    }
+    // Ack: nothing awaits one yet.
+  }
+  co_await connection->flush(std::chrono::seconds(5));
+  connection->close();
+  if (session) {
+    if (auto it = agents_.find(host); it != agents_.end() && it->second == session) {
+      agents_.erase(it);
+      spdlog::info("agent '{}' disconnected", text::escapeControl(host));
+    }
+  }
+}
+
+Result<void> Server::reloadRevocations() {
+  std::error_code ec;
+  const auto mtime = std::filesystem::last_write_time(authority_.dir() / "revoked.json", ec);
+  if (!ec && mtime == revoked_mtime_ && !revoked_.empty()) return {};
+  SC_TRY_ASSIGN(auto serials, authority_.revokedSerials());
+  revoked_ = std::move(serials);
+  if (!ec) revoked_mtime_ = mtime;
+  return {};
+}
+
+void Server::closeRevokedSessions() {
+  for (auto it = agents_.begin(); it != agents_.end();) {
+    if (revoked_.count(it->second->info.serial) > 0) {
+      spdlog::info("agent '{}' revoked: closing its session", text::escapeControl(it->first));
+      it->second->connection->fail(
+          Error(ErrorCode::Revoked, "this host's certificate was revoked", it->first));
+      it = agents_.erase(it);
+    } else {
+      ++it;
+    }
+  }
+}
+
+asio::awaitable<void> Server::watchRevocations() {
+  asio::steady_timer tick(io_);
+  while (!stopping_) {
+    tick.expires_after(settings_.revocation_poll);
+    co_await tick.async_wait(kTupleAwaitable);
+    if (stopping_) co_return;
+    if (auto reloaded = reloadRevocations(); !reloaded) {
+      // Keep the last good list: a damaged file must not un-revoke anyone.
+      spdlog::error("{}", reloaded.error().describe());
+      continue;
+    }
+    closeRevokedSessions();
+  }
+}
+
+}  // namespace sc::controller::serve

@@ -1,0 +1,83 @@
+// `scctl serve`: accepts agent sessions on one Boost.Asio event loop (no
+// thread per agent), enrols agents, and keeps one session per host
+// (docs/protocol.md, docs/enrolment.md).
+//
+// Each connection goes through: TLS handshake under a deadline ->
+// identity from the client certificate (none: Enrolling; revoked: closed)
+// -> hello within the deadline -> frames, each checked against routes.h,
+// with heartbeats expected. A bad peer costs only its own session.
+#pragma once
+
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/ssl/context.hpp>
+#include <chrono>
+#include <filesystem>
+#include <map>
+#include <memory>
+#include <set>
+#include <string>
+
+#include "common/error.h"
+#include "common/protocol/connection.h"
+#include "controller/ca/certificate_authority.h"
+
+namespace sc::controller::serve {
+
+struct ServeSettings {
+  std::string listen_address = "0.0.0.0";
+  std::uint16_t port = 8143;  // 0: any free port (tests)
+  std::filesystem::path ca_dir;
+  bool allow_tls12 = false;
+  std::chrono::seconds handshake_timeout{10};  // TLS handshake, then hello
+  std::chrono::seconds heartbeat{30};          // told to agents in welcome
+  std::chrono::seconds idle_timeout{90};       // no complete frame: closed
+  std::chrono::seconds revocation_poll{2};     // how often revoked.json is checked
+  std::size_t max_handshakes = 256;            // connections not yet past hello
+  std::int64_t certificate_validity = ca::kDefaultAgentValidity;
+};
+
+// One connected agent, as `scctl hosts` and pushes see it.
+struct AgentSessionInfo {
+  std::string host;
+  std::string peer;
+  std::string serial;  // of the certificate it presented
+  std::int64_t certificate_not_after = 0;
+  std::int64_t connected_at = 0;
+  std::int64_t last_seen = 0;
+};
+
+class Server {
+ public:
+  Server(boost::asio::io_context& io, ServeSettings settings, ca::CertificateAuthority authority);
+  ~Server();
+
+  // Binds and starts accepting; returns the port bound.
+  Result<std::uint16_t> start();
+  // Stops accepting and closes every session.
+  void stop();
+
+  std::vector<AgentSessionInfo> agents() const;
+
+ private:
+  struct Session;
+
+  boost::asio::awaitable<void> acceptLoop();
+  boost::asio::awaitable<void> serve(std::shared_ptr<protocol::Connection> connection);
+  boost::asio::awaitable<void> watchRevocations();
+  Result<void> reloadRevocations();
+  void closeRevokedSessions();
+
+  boost::asio::io_context& io_;
+  ServeSettings settings_;
+  ca::CertificateAuthority authority_;
+  std::unique_ptr<boost::asio::ssl::context> tls_;
+  boost::asio::ip::tcp::acceptor acceptor_;
+  std::size_t handshakes_ = 0;
+  std::set<std::string> revoked_;
+  std::filesystem::file_time_type revoked_mtime_{};
+  std::map<std::string, std::shared_ptr<Session>> agents_;
+  bool stopping_ = false;
+};
+
+}  // namespace sc::controller::serve

@@ -1,0 +1,404 @@
+// Agent sessions end to end with the real binaries on loopback: a CA made
+// by `scctl ca init`, `scctl serve`, agents enrolled by `sc-agent enroll`
+// and kept connected by `sc-agent run` (SECURITY.md T-11, T-12, T-14, T-15,
+// T-16, T-08, B-21). Hostile peers are a raw TLS client written here with
+// OpenSSL, so that each can be exactly as wrong as the case needs; a real
+// agent stays connected through all of them.
+#include <arpa/inet.h>
+#include <fmt/format.h>
+#include <gtest/gtest.h>
+#include <netinet/in.h>
+#include <openssl/err.h>
+#include <openssl/ssl.h>
+#include <sys/socket.h>
+
+#include <thread>
+
+#include "common/protocol/frame.h"
+#include "tests/integration/agent_runner.h"
+
+namespace sc::testing {
+namespace {
+
+namespace stdfs = std::filesystem;
+using namespace std::chrono_literals;
+
+// A blocking TLS client for poking at the controller.
+class RawClient {
+ public:
+  struct Options {
+    std::optional<stdfs::path> certificate;
+    std::optional<stdfs::path> key;
+    bool tls12_only = false;
+    bool handshake = true;  // false: a plain TCP connection
+  };
+
+  RawClient(std::uint16_t port, const Options& options) {
+    fd_ = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    sockaddr_in address{};
+    address.sin_family = AF_INET;
+    address.sin_port = htons(port);
+    address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    connected_ = ::connect(fd_, reinterpret_cast<sockaddr*>(&address), sizeof address) == 0;
+    timeval timeout{10, 0};
+    ::setsockopt(fd_, SOL_SOCKET, SO_RCVTIMEO, &timeout, sizeof timeout);
+    if (!connected_ || !options.handshake) return;
+    ctx_ = SSL_CTX_new(TLS_client_method());
+    if (options.tls12_only) {
+      SSL_CTX_set_min_proto_version(ctx_, TLS1_2_VERSION);
+      SSL_CTX_set_max_proto_version(ctx_, TLS1_2_VERSION);
+    }
+    if (options.certificate) {
+      SSL_CTX_use_certificate_file(ctx_, options.certificate->c_str(), SSL_FILETYPE_PEM);
+      SSL_CTX_use_PrivateKey_file(ctx_, options.key->c_str(), SSL_FILETYPE_PEM);
+    }
+    SSL_CTX_set_verify(ctx_, SSL_VERIFY_NONE, nullptr);
+    ssl_ = SSL_new(ctx_);
+    SSL_set_fd(ssl_, fd_);
+    handshake_ok_ = SSL_connect(ssl_) == 1;
+    ERR_clear_error();
+  }
+  ~RawClient() {
+    if (ssl_ != nullptr) SSL_free(ssl_);
+    if (ctx_ != nullptr) SSL_CTX_free(ctx_);
+    if (fd_ >= 0) ::close(fd_);
+  }
+
+  bool handshakeOk() const { return handshake_ok_; }
+  std::string version() const { return ssl_ != nullptr ? SSL_get_version(ssl_) : ""; }
+
+  void sendRaw(const std::string& bytes) {
+    if (ssl_ != nullptr) {
+      SSL_write(ssl_, bytes.data(), static_cast<int>(bytes.size()));
+    } else {
+      ASSERT_EQ(::send(fd_, bytes.data(), bytes.size(), MSG_NOSIGNAL),
+                static_cast<ssize_t>(bytes.size()));
+    }
+  }
+  void send(protocol::MessageType type, const nlohmann::json& body) {
+    sendRaw(protocol::encode({type, body.dump()}));
+  }
+
+  // The next frame, or nullopt once the controller closed (or 10 s passed).
+  std::optional<protocol::Frame> next() {
+    for (;;) {
+      if (auto frame = decoder_.next()) return frame;
+      char buffer[4096];
+      const int got = ssl_ != nullptr ? SSL_read(ssl_, buffer, sizeof buffer)
+                                      : static_cast<int>(::recv(fd_, buffer, sizeof buffer, 0));
+      ERR_clear_error();
+      if (got <= 0) return std::nullopt;
+      if (!decoder_.feed(std::string_view(buffer, static_cast<std::size_t>(got)))) {
+        return std::nullopt;
+      }
+    }
+  }
+
+  // The reason of the error frame the controller ends with ("" if none).
+  std::string closingReason() {
+    while (auto frame = next()) {
+      if (frame->type == protocol::MessageType::Error) {
+        return nlohmann::json::parse(frame->body).value("reason", "");
+      }
+    }
+    return "";
+  }
+
+  // True when the controller closed the connection (read returns 0 or fails).
+  bool closedByPeer() {
+    while (next()) {
+    }
+    char byte;
+    return ssl_ != nullptr ? SSL_read(ssl_, &byte, 1) <= 0 : ::recv(fd_, &byte, 1, 0) <= 0;
+  }
+
+ private:
+  int fd_ = -1;
+  bool connected_ = false;
+  bool handshake_ok_ = false;
+  SSL_CTX* ctx_ = nullptr;
+  SSL* ssl_ = nullptr;
+  protocol::FrameDecoder decoder_;
+};
+
+nlohmann::json hello(const std::string& host) {
+  return {{"protocol_versions", {1}}, {"host", host}};
+}
+
+class SessionTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    const RunResult init = runProgram({SC_SCCTL_BIN, "ca", "--ca-dir", caDir().string(), "init",
+                                       "--name", "localhost", "--name", "127.0.0.1"});
+    ASSERT_EQ(init.exit_code, 0) << init.describe();
+    startController();
+  }
+
+  void startController() {
+    stdfs::remove(dir_.path() / "port");
+    controller_ = std::make_unique<Process>(std::vector<std::string>{
+        SC_SCCTL_BIN, "serve", "--ca-dir", caDir().string(), "--listen", "127.0.0.1", "--port", "0",
+        "--port-file", (dir_.path() / "port").string(), "--heartbeat", "1", "--idle-timeout", "3",
+        "--handshake-timeout", "2", "-v"});
+    for (int i = 0; i < 200 && !stdfs::exists(dir_.path() / "port"); ++i) {
+      std::this_thread::sleep_for(25ms);
+    }
+    ASSERT_TRUE(stdfs::exists(dir_.path() / "port")) << controller_->wait(1s).describe();
+    port_ = static_cast<std::uint16_t>(std::stoi(*readFile(dir_.path() / "port")));
+  }
+
+  // Stops the controller and returns what it logged.
+  RunResult stopController() {
+    controller_->kill(SIGTERM);
+    return controller_->wait(10s);
+  }
+
+  stdfs::path caDir() const { return dir_.path() / "ca"; }
+  stdfs::path stateOf(const std::string& host) const { return dir_.path() / ("state-" + host); }
+  std::string address() const { return fmt::format("127.0.0.1:{}", port_); }
+
+  std::string token(const std::string& host, const std::string& ttl = "1h") {
+    const RunResult made = runProgram({SC_SCCTL_BIN, "token", "--ca-dir", caDir().string(),
+                                       "create", "--host", host, "--ttl", ttl});
+    EXPECT_EQ(made.exit_code, 0) << made.describe();
+    std::string text = made.out;
+    while (!text.empty() && text.back() == '\n') text.pop_back();
+    return text;
+  }
+
+  RunResult enroll(const std::string& host, const std::vector<std::string>& extra) {
+    std::vector<std::string> argv = {
+        agentBinary(), "enroll", "--controller", address(),
+        "--name",      host,     "--state-dir",  stateOf(host).string()};
+    argv.insert(argv.end(), extra.begin(), extra.end());
+    return runProgram(argv, {}, 30s);
+  }
+
+  void enrollWithToken(const std::string& host) {
+    const RunResult result = enroll(host, {"--token", token(host)});
+    ASSERT_EQ(result.exit_code, 0) << result.describe();
+  }
+
+  std::unique_ptr<Process> runAgent(const std::string& host) {
+    return std::make_unique<Process>(std::vector<std::string>{agentBinary(), "run", "--state-dir",
+                                                              stateOf(host).string(), "--backoff",
+                                                              "0.1", "--backoff-cap", "0.5"});
+  }
+
+  RawClient::Options agentIdentity(const std::string& host) const {
+    RawClient::Options options;
+    options.certificate = stateOf(host) / "tls" / "agent.crt";
+    options.key = stateOf(host) / "tls" / "agent.key";
+    return options;
+  }
+
+  TempDir dir_;
+  std::unique_ptr<Process> controller_;
+  std::uint16_t port_ = 0;
+};
+
+TEST_F(SessionTest, AgentsEnrolWithATokenAndKeepTheirSessions) {
+  enrollWithToken("web1");
+  enrollWithToken("web2");
+  const auto tls = stateOf("web1") / "tls";
+  struct stat st {};
+  ASSERT_EQ(::stat((tls / "agent.key").c_str(), &st), 0);
+  EXPECT_EQ(st.st_mode & 0777, 0600u);
+  EXPECT_TRUE(stdfs::exists(tls / "agent.crt"));
+  EXPECT_TRUE(stdfs::exists(tls / "ca.crt"));
+  EXPECT_EQ(*readFile(tls / "ca.crt"), *readFile(caDir() / "ca.crt"));
+
+  auto web1 = runAgent("web1");
+  auto web2 = runAgent("web2");
+  std::this_thread::sleep_for(3500ms);  // several heartbeats, past the idle timeout
+  web1->kill(SIGTERM);
+  web2->kill(SIGTERM);
+  const RunResult agent1 = web1->wait(10s);
+  EXPECT_EQ(agent1.exit_code, 0) << agent1.describe();
+  EXPECT_EQ(countOccurrences(agent1.err, "connected to"), 1u) << agent1.err;
+  EXPECT_EQ(countOccurrences(agent1.err, "session with"), 0u) << agent1.err;
+  const RunResult served = stopController();
+  EXPECT_EQ(served.exit_code, 0) << served.describe();
+  EXPECT_EQ(countOccurrences(served.err, "agent 'web1' connected"), 1u) << served.err;
+  EXPECT_EQ(countOccurrences(served.err, "agent 'web2' connected"), 1u) << served.err;
+  EXPECT_NE(served.err.find("TLSv1.3"), std::string::npos) << served.err;
+}
+
+TEST_F(SessionTest, TokensAreOneTimeAndHostBound) {
+  const std::string for_web1 = token("web1");
+  const RunResult stolen = enroll("web2", {"--token", for_web1});
+  EXPECT_EQ(stolen.exit_code, 1) << stolen.describe();
+  EXPECT_NE(stolen.err.find("another host"), std::string::npos) << stolen.describe();
+  EXPECT_FALSE(stdfs::exists(stateOf("web2") / "tls" / "agent.crt"));
+  const RunResult spent = enroll("web1", {"--token", for_web1});
+  EXPECT_EQ(spent.exit_code, 1) << spent.describe();
+  EXPECT_NE(spent.err.find("already used"), std::string::npos) << spent.describe();
+  const RunResult listed =
+      runProgram({SC_SCCTL_BIN, "ca", "--ca-dir", caDir().string(), "list", "--json"});
+  EXPECT_TRUE(nlohmann::json::parse(listed.out)["issued"].empty()) << listed.out;
+}
+
+TEST_F(SessionTest, WithoutATokenAnOperatorApproves) {
+  const std::string fingerprint = [&] {
+    const RunResult shown = runProgram({SC_SCCTL_BIN, "ca", "--ca-dir", caDir().string(), "show"});
+    return shown.out.substr(std::string("CA fingerprint ").size(), 64);
+  }();
+  const RunResult first = enroll("web1", {"--ca-fingerprint", fingerprint});
+  ASSERT_EQ(first.exit_code, 0) << first.describe();
+  EXPECT_NE(first.out.find("waiting for approval"), std::string::npos);
+  EXPECT_FALSE(stdfs::exists(stateOf("web1") / "tls" / "agent.crt"));
+  const RunResult signed_ =
+      runProgram({SC_SCCTL_BIN, "ca", "--ca-dir", caDir().string(), "sign", "web1"});
+  ASSERT_EQ(signed_.exit_code, 0) << signed_.describe();
+  const RunResult second = enroll("web1", {"--ca-fingerprint", fingerprint});
+  ASSERT_EQ(second.exit_code, 0) << second.describe();
+  EXPECT_TRUE(stdfs::exists(stateOf("web1") / "tls" / "agent.crt"));
+  // A wrong pin: the agent refuses the controller before sending anything.
+  const RunResult wrong_pin = enroll("web2", {"--ca-fingerprint", std::string(64, 'a')});
+  EXPECT_EQ(wrong_pin.exit_code, 1) << wrong_pin.describe();
+  EXPECT_NE(wrong_pin.err.find("peer_not_controller"), std::string::npos) << wrong_pin.describe();
+}
+
+TEST_F(SessionTest, OnlyTls13IsSpoken) {
+  RawClient tls13(port_, {});
+  EXPECT_TRUE(tls13.handshakeOk());
+  EXPECT_EQ(tls13.version(), "TLSv1.3");
+  RawClient::Options old;
+  old.tls12_only = true;
+  RawClient tls12(port_, old);
+  EXPECT_FALSE(tls12.handshakeOk());
+}
+
+TEST_F(SessionTest, HostileClientsAreRefusedAndARealAgentStaysConnected) {
+  enrollWithToken("web1");
+  enrollWithToken("web2");
+  auto agent = runAgent("web1");
+  std::this_thread::sleep_for(500ms);
+
+  {  // No certificate: only hello and enroll are allowed (T-14).
+    RawClient anonymous(port_, {});
+    ASSERT_TRUE(anonymous.handshakeOk());
+    anonymous.send(protocol::MessageType::Hello, hello("web1"));
+    auto welcome = anonymous.next();
+    ASSERT_TRUE(welcome.has_value());
+    EXPECT_EQ(nlohmann::json::parse(welcome->body)["role"], "enrolling");
+    anonymous.send(protocol::MessageType::Heartbeat, {{"at", 1}});
+    EXPECT_EQ(anonymous.closingReason(), "protocol_error");
+  }
+  {  // Another host's name in hello under web2's certificate (T-13).
+    RawClient impostor(port_, agentIdentity("web2"));
+    ASSERT_TRUE(impostor.handshakeOk());
+    impostor.send(protocol::MessageType::Hello, hello("web1"));
+    EXPECT_EQ(impostor.closingReason(), "not_permitted");
+  }
+  {  // Messages only the controller sends (T-14).
+    RawClient confused(port_, agentIdentity("web2"));
+    confused.send(protocol::MessageType::Hello, hello("web2"));
+    ASSERT_TRUE(confused.next().has_value());
+    confused.send(protocol::MessageType::Push, {{"envelope", "x"}});
+    EXPECT_EQ(confused.closingReason(), "protocol_error");
+  }
+  {  // An oversized frame header (B-21).
+    RawClient oversized(port_, agentIdentity("web2"));
+    oversized.sendRaw(std::string("\x7f\xff\xff\xff\x00\x01\x00\x00", 8));
+    EXPECT_EQ(oversized.closingReason(), "protocol_error");
+  }
+  {  // Garbage bytes instead of a TLS handshake.
+    RawClient::Options plain;
+    plain.handshake = false;
+    RawClient garbage(port_, plain);
+    garbage.sendRaw("GET / HTTP/1.0\r\n\r\n");
+    EXPECT_TRUE(garbage.closedByPeer());
+  }
+  {  // Connects and says nothing: closed after the handshake deadline (T-08).
+    RawClient::Options plain;
+    plain.handshake = false;
+    const auto started = std::chrono::steady_clock::now();
+    RawClient silent(port_, plain);
+    EXPECT_TRUE(silent.closedByPeer());
+    const auto waited = std::chrono::steady_clock::now() - started;
+    EXPECT_GE(waited, 1500ms);
+    EXPECT_LE(waited, 5s);
+  }
+  {  // Completes TLS, then never says hello.
+    RawClient mute(port_, agentIdentity("web2"));
+    ASSERT_TRUE(mute.handshakeOk());
+    EXPECT_EQ(mute.closingReason(), "");
+    EXPECT_TRUE(mute.closedByPeer());
+  }
+  agent->kill(SIGTERM);
+  const RunResult ran = agent->wait(10s);
+  EXPECT_EQ(countOccurrences(ran.err, "connected to"), 1u) << ran.err;
+  EXPECT_EQ(countOccurrences(ran.err, "session with"), 0u) << ran.err;
+}
+
+TEST_F(SessionTest, ACertificateFromAnotherCaIsRefused) {
+  enrollWithToken("web1");
+  // A second CA, and a host enrolled with it.
+  const auto other_ca = dir_.path() / "other-ca";
+  ASSERT_EQ(
+      runProgram({SC_SCCTL_BIN, "ca", "--ca-dir", other_ca.string(), "init", "--name", "127.0.0.1"})
+          .exit_code,
+      0);
+  auto other = std::make_unique<Process>(std::vector<std::string>{
+      SC_SCCTL_BIN, "serve", "--ca-dir", other_ca.string(), "--listen", "127.0.0.1", "--port", "0",
+      "--port-file", (dir_.path() / "other-port").string()});
+  for (int i = 0; i < 200 && !stdfs::exists(dir_.path() / "other-port"); ++i) {
+    std::this_thread::sleep_for(25ms);
+  }
+  const std::string other_port = *readFile(dir_.path() / "other-port");
+  const RunResult made = runProgram(
+      {SC_SCCTL_BIN, "token", "--ca-dir", other_ca.string(), "create", "--host", "rogue"});
+  std::string rogue_token = made.out.substr(0, made.out.find('\n'));
+  const RunResult enrolled =
+      runProgram({agentBinary(), "enroll", "--controller",
+                  "127.0.0.1:" + other_port.substr(0, other_port.find('\n')), "--name", "rogue",
+                  "--token", rogue_token, "--state-dir", stateOf("rogue").string()});
+  ASSERT_EQ(enrolled.exit_code, 0) << enrolled.describe();
+
+  // The rogue certificate at our controller: the handshake fails.
+  RawClient rogue(port_, agentIdentity("rogue"));
+  if (rogue.handshakeOk()) {
+    rogue.send(protocol::MessageType::Hello, hello("rogue"));
+    EXPECT_FALSE(rogue.next().has_value());
+  }
+  // Our agent pointed at the other controller: not its controller (T-12).
+  writeFile(
+      stateOf("web1") / "tls" / "controller.json",
+      nlohmann::json({{"controller", "127.0.0.1:" + other_port.substr(0, other_port.find('\n'))},
+                      {"name", "web1"}})
+          .dump());
+  auto misdirected = runAgent("web1");
+  std::this_thread::sleep_for(1500ms);
+  misdirected->kill(SIGTERM);
+  const RunResult ran = misdirected->wait(10s);
+  EXPECT_EQ(countOccurrences(ran.err, "connected to"), 0u) << ran.err;
+  EXPECT_NE(ran.err.find("peer_not_controller"), std::string::npos) << ran.err;
+  other->kill(SIGTERM);
+}
+
+TEST_F(SessionTest, RevocationClosesTheOpenSessionAndRefusesTheNext) {
+  enrollWithToken("web1");
+  RawClient open(port_, agentIdentity("web1"));
+  ASSERT_TRUE(open.handshakeOk());
+  open.send(protocol::MessageType::Hello, hello("web1"));
+  ASSERT_TRUE(open.next().has_value());
+  const RunResult revoked =
+      runProgram({SC_SCCTL_BIN, "ca", "--ca-dir", caDir().string(), "revoke", "web1"});
+  ASSERT_EQ(revoked.exit_code, 0) << revoked.describe();
+  // The open session ends with "revoked" within the poll interval (T-15).
+  std::string reason;
+  while (auto frame = open.next()) {
+    if (frame->type == protocol::MessageType::Error) {
+      reason = nlohmann::json::parse(frame->body).value("reason", "");
+      break;
+    }
+  }
+  EXPECT_EQ(reason, "revoked");
+  // A fresh handshake with the same certificate is refused too.
+  RawClient again(port_, agentIdentity("web1"));
+  EXPECT_EQ(again.closingReason(), "revoked");
+}
+
+}  // namespace
+}  // namespace sc::testing
