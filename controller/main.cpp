@@ -7,6 +7,7 @@
 #include "controller/cli/apply_command.h"
 #include "controller/cli/ca_command.h"
 #include "controller/cli/compile_command.h"
+#include "controller/cli/hosts_command.h"
 #include "controller/cli/key_command.h"
 #include "controller/cli/render_command.h"
 #include "controller/cli/serve_command.h"
@@ -23,12 +24,14 @@ int main(int argc, char** argv) {
   KeyArgs key;
   CaArgs ca;
   ServeArgs serve;
+  HostsArgs hosts;
   auto* compile_command = addCompileCommand(app, compile);
   auto* apply_command = addApplyCommand(app, apply);
   auto* render_command = addRenderCommand(app, render);
   auto* key_command = addKeyCommand(app, key);
   addCaCommands(app, ca);
   auto* serve_command = addServeCommand(app, serve);
+  auto* hosts_command = addHostsCommand(app, hosts);
   // CLI11 reports with exceptions; they stop here (STYLE.md section 3).
   try {
     app.parse(argc, argv);
@@ -49,5 +52,6 @@ int main(int argc, char** argv) {
   if (key_command->parsed()) return runKey(key);
   if (caCommandParsed(ca)) return runCa(ca);
   if (serve_command->parsed()) return runServe(serve);
+  if (hosts_command->parsed()) return runHosts(hosts);
   return sc::exit_code::kUsage;
 }

@@ -28,12 +28,23 @@ Result<std::string> readInput(const std::string& path, std::uint64_t max_bytes) 
   return bytes;
 }
 
+// One line of --events output, written at once.
+void printEvent(const nlohmann::json& event) {
+  std::fprintf(stdout, "%s\n",
+               event.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace).c_str());
+  std::fflush(stdout);
+}
+
 // A signed manifest refused: the reason on stderr (and as a JSON document
 // with --json, for whoever drives the agent), exit code 3.
 int refuse(const Error& error, const ApplyArgs& args) {
   // describe() ends with the reason code in brackets.
   std::fprintf(stderr, "sc-agent: refused: %s\n", error.describe().c_str());
-  if (args.json) {
+  if (args.events) {
+    printEvent({{"event", "refused"},
+                {"reason", reasonCode(error.code())},
+                {"message", error.describe()}});
+  } else if (args.json) {
     const nlohmann::json refusal{{"format_version", 1},
                                  {"refused", true},
                                  {"reason", reasonCode(error.code())},
@@ -125,7 +136,13 @@ Exit codes:
                       "This host's name as manifests name it (default: the system's host name)");
   command->add_flag("-C,--check", args.check, "Report what would change; change nothing");
   command->add_flag("-D,--diff", args.diff, "Show the text differences of changed files");
-  command->add_flag("--json", args.json, "Print one JSON report on stdout instead of status lines");
+  auto* json_flag = command->add_flag("--json", args.json,
+                                      "Print one JSON report on stdout instead of status lines");
+  command
+      ->add_flag("--events", args.events,
+                 "Print one JSON line per resource as it finishes, then the report (how "
+                 "'sc-agent run' follows a run)")
+      ->excludes(json_flag);
   command->add_flag("-q,--quiet", args.quiet, "Print only changed and failed resources");
   command->add_flag("--detailed-exitcode", args.detailed_exitcode,
                     "In check mode, exit 4 when something would change");
@@ -241,7 +258,10 @@ int applyManifest(const manifest::Manifest& manifest, const ApplyArgs& args,
     if (*decision == SerialDecision::AlreadyApplied) {
       const std::string message =
           fmt::format("serial {} is already applied: nothing to do", manifest.serial);
-      if (args.json) {
+      if (args.events) {
+        printEvent(
+            {{"event", "already_applied"}, {"serial", manifest.serial}, {"message", message}});
+      } else if (args.json) {
         const nlohmann::json done{{"format_version", 1},
                                   {"already_applied", true},
                                   {"serial", manifest.serial},
@@ -272,6 +292,12 @@ int applyManifest(const manifest::Manifest& manifest, const ApplyArgs& args,
   }
   const bool color = useColor(args.common.color);
   Engine engine(**host, &*state, options, [&](const ResourceReport& report) {
+    if (args.events) {
+      printEvent({{"event", "resource"},
+                  {"resource", toJson(report)},
+                  {"line", statusLine(report, args.diff)}});
+      return;
+    }
     if (args.json) return;
     const bool quiet_skip =
         args.quiet && (report.outcome == Outcome::Ok || report.outcome == Outcome::Skipped);
@@ -292,7 +318,16 @@ int applyManifest(const manifest::Manifest& manifest, const ApplyArgs& args,
   }
   lock->markFinished();
 
-  if (args.json) {
+  const Recap recap = report.recap();
+  int code = exit_code::kDone;
+  if (recap.failed > 0) {
+    code = exit_code::kFailed;
+  } else if (args.check && args.detailed_exitcode && recap.would_change > 0) {
+    code = exit_code::kChangesPending;
+  }
+  if (args.events) {
+    printEvent({{"event", "report"}, {"exit_code", code}, {"report", toJson(report)}});
+  } else if (args.json) {
     std::fprintf(
         stdout, "%s\n",
         toJson(report).dump(2, ' ', false, nlohmann::json::error_handler_t::replace).c_str());
@@ -300,12 +335,7 @@ int applyManifest(const manifest::Manifest& manifest, const ApplyArgs& args,
     std::fprintf(stdout, "\nRECAP %s\n", recapLine(report).c_str());
   }
   std::fflush(stdout);
-  const Recap recap = report.recap();
-  if (recap.failed > 0) return exit_code::kFailed;
-  if (args.check && args.detailed_exitcode && recap.would_change > 0) {
-    return exit_code::kChangesPending;
-  }
-  return exit_code::kDone;
+  return code;
 }
 
 }  // namespace sc::agent::cli

@@ -20,6 +20,7 @@ struct ApplyArgs {
   bool check = false;
   bool diff = false;
   bool json = false;
+  bool events = false;  // one JSON line per resource, then the report (sc-agent run)
   bool quiet = false;
   bool detailed_exitcode = false;
   std::uint64_t max_file_size = 0;

@@ -113,6 +113,13 @@ int runEnroll(const EnrollArgs& args) {
 CLI::App* addRunCommand(CLI::App& app, RunArgs& args) {
   auto* command = app.add_subcommand("run", "Keep a session with the controller (the daemon)");
   command->add_option("--state-dir", args.state_dir, "Where the agent keeps its state");
+  command->add_option("--trust", args.trust,
+                      "Public key file pushed manifests may be signed by (repeatable; default "
+                      "/etc/smartcookies/signing.key.pub)");
+  command->add_option("--root", args.root,
+                      "Apply pushed manifests under this directory instead of / (tests, chroots)");
+  command->add_option("--allow-path", args.allow_paths,
+                      "For an unprivileged agent: a path prefix it may manage (repeatable)");
   command
       ->add_option("--connect-timeout", args.connect_timeout,
                    "Seconds to connect, handshake and be welcomed")
@@ -145,6 +152,17 @@ int runRun(const RunArgs& args) {
   if (state.empty()) return usage("no state directory: give --state-dir");
   session::RunSettings settings;
   settings.credentials.dir = std::filesystem::path(state) / "tls";
+  settings.state_dir = state;
+  for (const auto& key : args.trust) {
+    settings.apply_arguments.insert(settings.apply_arguments.end(), {"--trust", key});
+  }
+  for (const auto& path : args.allow_paths) {
+    settings.apply_arguments.insert(settings.apply_arguments.end(), {"--allow-path", path});
+  }
+  if (!args.root.empty()) {
+    settings.apply_arguments.insert(settings.apply_arguments.end(), {"--root", args.root});
+    settings.facts_arguments.insert(settings.facts_arguments.end(), {"--root", args.root});
+  }
   settings.connect_timeout = std::chrono::seconds(args.connect_timeout);
   const auto ms = [](double seconds) {
     return std::chrono::milliseconds(static_cast<std::int64_t>(seconds * 1000));

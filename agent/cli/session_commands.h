@@ -4,6 +4,7 @@
 
 #include <CLI/CLI.hpp>
 #include <string>
+#include <vector>
 
 namespace sc::agent::cli {
 
@@ -19,6 +20,9 @@ struct EnrollArgs {
 
 struct RunArgs {
   std::string state_dir;
+  std::vector<std::string> trust;  // passed to each run's `sc-agent apply`
+  std::string root;
+  std::vector<std::string> allow_paths;
   int connect_timeout = 30;
   double backoff_base = 1;
   double backoff_cap = 300;

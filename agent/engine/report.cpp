@@ -46,30 +46,32 @@ Recap RunReport::recap() const {
   return recap;
 }
 
+nlohmann::json toJson(const ResourceReport& r) {
+  nlohmann::json changes = nlohmann::json::array();
+  for (const auto& change : r.changes) {
+    nlohmann::json c{{"field", change.field}, {"before", change.before}, {"after", change.after}};
+    if (!change.detail.empty()) c["diff"] = change.detail;
+    changes.push_back(std::move(c));
+  }
+  nlohmann::json entry{{"id", r.id},
+                       {"type", r.type},
+                       {"title", r.title},
+                       {"outcome", outcomeName(r.outcome)},
+                       {"changes", std::move(changes)},
+                       {"duration_ms", r.duration_ms}};
+  if (!r.name.empty()) entry["name"] = r.name;
+  if (r.corrective) entry["corrective"] = true;
+  if (r.handler) entry["handler"] = true;
+  if (r.rescued) entry["rescued"] = true;
+  if (!r.message.empty()) entry["message"] = r.message;
+  if (!r.reason.empty()) entry["reason"] = r.reason;
+  return entry;
+}
+
 nlohmann::json toJson(const RunReport& report) {
   const Recap recap = report.recap();
   nlohmann::json resources = nlohmann::json::array();
-  for (const auto& r : report.resources) {
-    nlohmann::json changes = nlohmann::json::array();
-    for (const auto& change : r.changes) {
-      nlohmann::json c{{"field", change.field}, {"before", change.before}, {"after", change.after}};
-      if (!change.detail.empty()) c["diff"] = change.detail;
-      changes.push_back(std::move(c));
-    }
-    nlohmann::json entry{{"id", r.id},
-                         {"type", r.type},
-                         {"title", r.title},
-                         {"outcome", outcomeName(r.outcome)},
-                         {"changes", std::move(changes)},
-                         {"duration_ms", r.duration_ms}};
-    if (!r.name.empty()) entry["name"] = r.name;
-    if (r.corrective) entry["corrective"] = true;
-    if (r.handler) entry["handler"] = true;
-    if (r.rescued) entry["rescued"] = true;
-    if (!r.message.empty()) entry["message"] = r.message;
-    if (!r.reason.empty()) entry["reason"] = r.reason;
-    resources.push_back(std::move(entry));
-  }
+  for (const auto& r : report.resources) resources.push_back(toJson(r));
   nlohmann::json out{{"format_version", kReportFormatVersion},
                      {"host", report.host},
                      {"serial", report.serial},

@@ -61,6 +61,7 @@ struct RunReport {
   Recap recap() const;
 };
 
+nlohmann::json toJson(const ResourceReport& report);
 nlohmann::json toJson(const RunReport& report);
 
 // "changed: file[/etc/motd] content changed (corrective)" and, with

@@ -7,8 +7,11 @@
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/use_awaitable.hpp>
 
+#include "agent/session/child_run.h"
 #include "agent/session/dial.h"
 #include "common/crypto/openssl.h"
+#include "common/fs/atomic_file.h"
+#include "common/limits.h"
 #include "common/log/log.h"
 #include "common/pki/certificate.h"
 #include "common/random.h"
@@ -22,6 +25,17 @@ namespace asio = boost::asio;
 constexpr auto kTupleAwaitable = asio::as_tuple(asio::use_awaitable);
 // A session that lasted this long was healthy: the backoff starts over.
 constexpr auto kHealthySession = std::chrono::seconds(60);
+
+// Keeps an event under its frame's cap: a resource's changes (large diffs)
+// or a report's resource list are dropped, and the event says so.
+void fitInto(nlohmann::json& event, protocol::MessageType type) {
+  const std::size_t cap = protocol::messageInfo(static_cast<std::uint16_t>(type))->max_body_bytes;
+  if (event.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace).size() <= cap) return;
+  if (event.contains("resource")) event["resource"]["changes"] = nlohmann::json::array();
+  if (event.contains("report")) event["report"]["resources"] = nlohmann::json::array();
+  event.erase("line");
+  event["truncated"] = true;
+}
 
 }  // namespace
 
@@ -107,8 +121,99 @@ asio::awaitable<Error> AgentSession::once() {
       co_return Error(ErrorCode::ProtocolError, "the controller closed the session",
                       connection->peerAddress(), frame->body.substr(0, 512));
     }
-    // Heartbeat answers need nothing more; pushes arrive here (next step).
+    if (frame->type == protocol::MessageType::Push ||
+        frame->type == protocol::MessageType::FactsRequest) {
+      auto body = nlohmann::json::parse(frame->body, nullptr, /*allow_exceptions=*/false);
+      if (!body.is_object()) {
+        connection->fail(Error(ErrorCode::ProtocolError, "a malformed request"));
+        co_return Error(ErrorCode::ProtocolError, "the controller sent a malformed request");
+      }
+      if (frame->type == protocol::MessageType::Push) {
+        asio::co_spawn(executor, applyPush(connection, std::move(body)), asio::detached);
+      } else {
+        asio::co_spawn(executor, sendFacts(connection, std::move(body)), asio::detached);
+      }
+    }
+    // Heartbeat answers need nothing more.
   }
+}
+
+asio::awaitable<void> AgentSession::applyPush(std::shared_ptr<protocol::Connection> connection,
+                                              nlohmann::json push) {
+  const auto push_id = push.value("push_id", std::int64_t{0});
+  nlohmann::json result = {{"push_id", push_id}};
+  if (applying_) {
+    result["event"] = "refused";
+    result["reason"] = "busy";
+    result["message"] = "another pushed run is in progress";
+    connection->send(protocol::MessageType::Result, result);
+    co_return;
+  }
+  applying_ = true;
+  // The envelope goes to a file the child reads; the child checks it
+  // completely (signature, host, serial, expiry) before anything else.
+  const auto envelope_path = std::filesystem::path(settings_.state_dir) / "pushed.envelope.json";
+  fs::AtomicWriteOptions private_file;
+  private_file.mode = 0600;
+  if (auto written = fs::writeFileAtomic(envelope_path, push.value("envelope", ""), private_file);
+      !written) {
+    applying_ = false;
+    result["event"] = "failed";
+    result["message"] = written.error().describe();
+    connection->send(protocol::MessageType::Result, result);
+    co_return;
+  }
+  std::vector<std::string> argv = {selfExecutable(),       "apply",       "--envelope",
+                                   envelope_path.string(), "--events",    "--host",
+                                   enrolment_.name,        "--state-dir", settings_.state_dir};
+  if (push.value("check", false)) argv.push_back("--check");
+  if (push.value("diff", false)) argv.push_back("--diff");
+  argv.insert(argv.end(), settings_.apply_arguments.begin(), settings_.apply_arguments.end());
+  bool ended = false;
+  auto status = co_await runChild(
+      argv,
+      [&](std::string_view line) {
+        auto event = nlohmann::json::parse(line, nullptr, /*allow_exceptions=*/false);
+        if (!event.is_object()) return;
+        event["push_id"] = push_id;
+        const auto type = event.value("event", "") == "resource" ? protocol::MessageType::Progress
+                                                                 : protocol::MessageType::Result;
+        ended = ended || type == protocol::MessageType::Result;
+        fitInto(event, type);
+        connection->send(type, event);
+      },
+      limits::kMaxManifestBytes);
+  std::error_code ec;
+  std::filesystem::remove(envelope_path, ec);
+  applying_ = false;
+  if (!ended) {
+    result["event"] = "failed";
+    result["message"] = status ? fmt::format("the run ended without a report (status {})", *status)
+                               : status.error().describe();
+    connection->send(protocol::MessageType::Result, result);
+  }
+}
+
+asio::awaitable<void> AgentSession::sendFacts(std::shared_ptr<protocol::Connection> connection,
+                                              nlohmann::json request) {
+  std::vector<std::string> argv = {selfExecutable(), "facts", "--json"};
+  argv.insert(argv.end(), settings_.facts_arguments.begin(), settings_.facts_arguments.end());
+  std::string text;
+  auto status = co_await runChild(
+      argv,
+      [&](std::string_view line) {
+        text += line;
+        text += '\n';
+      },
+      8 * 1024 * 1024);
+  nlohmann::json answer = {{"request_id", request.value("request_id", std::int64_t{0})}};
+  auto facts = nlohmann::json::parse(text, nullptr, /*allow_exceptions=*/false);
+  if (status && *status == 0 && facts.is_object()) {
+    answer["facts"] = std::move(facts);
+  } else {
+    answer["error"] = "gathering facts failed";
+  }
+  connection->send(protocol::MessageType::Facts, answer);
 }
 
 asio::awaitable<void> AgentSession::heartbeats(std::shared_ptr<protocol::Connection> connection,

@@ -12,6 +12,7 @@
 #include <chrono>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "agent/session/credentials.h"
 #include "common/error.h"
@@ -21,6 +22,11 @@ namespace sc::agent::session {
 
 struct RunSettings {
   Credentials credentials;
+  std::string state_dir;  // the children's --state-dir
+  // Passed to every `sc-agent apply` child: --trust, --root, --allow-path.
+  std::vector<std::string> apply_arguments;
+  // Passed to every `sc-agent facts` child: --root.
+  std::vector<std::string> facts_arguments;
   std::chrono::seconds connect_timeout{30};
   std::chrono::milliseconds backoff_base{1000};
   std::chrono::milliseconds backoff_cap{300'000};
@@ -45,6 +51,12 @@ class AgentSession {
   boost::asio::awaitable<void> heartbeats(std::shared_ptr<protocol::Connection> connection,
                                           std::chrono::seconds interval);
   Result<void> loadTls();
+  // A pushed envelope: applied by an `sc-agent apply --events` child whose
+  // lines go back as progress, and whose end goes back as the result.
+  boost::asio::awaitable<void> applyPush(std::shared_ptr<protocol::Connection> connection,
+                                         nlohmann::json push);
+  boost::asio::awaitable<void> sendFacts(std::shared_ptr<protocol::Connection> connection,
+                                         nlohmann::json request);
   boost::asio::awaitable<Result<void>> renewIfDue(protocol::Connection& connection);
 
   boost::asio::io_context& io_;
@@ -54,6 +66,7 @@ class AgentSession {
   std::shared_ptr<protocol::Connection> current_;
   boost::asio::steady_timer wait_;
   bool stopping_ = false;
+  bool applying_ = false;  // one run at a time; the state directory's lock agrees
 };
 
 }  // namespace sc::agent::session

@@ -25,6 +25,11 @@ std::string describePeer(const TlsStream& stream) {
   return endpoint.address().to_string() + ":" + std::to_string(endpoint.port());
 }
 
+std::string describePeer(const LocalStream&) { return "the admin socket"; }
+
+asio::ip::tcp::socket& lowest(TlsStream& stream) { return stream.next_layer(); }
+LocalStream& lowest(LocalStream& stream) { return stream; }
+
 }  // namespace
 
 nlohmann::json errorBody(const Error& error) {
@@ -32,10 +37,13 @@ nlohmann::json errorBody(const Error& error) {
           {"message", text::escapeControl(error.message())}};
 }
 
-Connection::Connection(TlsStream stream)
+template <typename Stream>
+BasicConnection<Stream>::BasicConnection(Stream stream)
     : stream_(std::move(stream)), peer_(describePeer(stream_)) {}
 
-asio::awaitable<Result<void>> Connection::handshake(bool server, Clock::duration timeout) {
+template <typename Stream>
+asio::awaitable<Result<void>> BasicConnection<Stream>::handshake(
+    bool server, Clock::duration timeout) requires std::is_same_v<Stream, TlsStream> {
   asio::steady_timer deadline(stream_.get_executor(), timeout);
   auto outcome = co_await (stream_.async_handshake(server ? asio::ssl::stream_base::server
                                                           : asio::ssl::stream_base::client,
@@ -53,7 +61,8 @@ asio::awaitable<Result<void>> Connection::handshake(bool server, Clock::duration
   co_return ok();
 }
 
-asio::awaitable<Result<Frame>> Connection::read(Clock::duration timeout) {
+template <typename Stream>
+asio::awaitable<Result<Frame>> BasicConnection<Stream>::read(Clock::duration timeout) {
   asio::steady_timer deadline(stream_.get_executor(), timeout);
   std::array<char, kReadChunk> buffer{};
   for (;;) {
@@ -78,23 +87,32 @@ asio::awaitable<Result<Frame>> Connection::read(Clock::duration timeout) {
   }
 }
 
-void Connection::send(MessageType type, const nlohmann::json& body) {
+template <typename Stream>
+void BasicConnection<Stream>::send(MessageType type, const nlohmann::json& body) {
   if (closed_ || close_after_write_) return;
-  outbox_.push_back(encode(Frame{type, body.dump()}));
+  std::string text = body.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+  if (text.size() > messageInfo(static_cast<std::uint16_t>(type))->max_body_bytes) {
+    // A sender's bug, not the peer's: the session ends rather than the process.
+    fail(Error(ErrorCode::TooLarge, "a message over its size limit was not sent", peer_));
+    return;
+  }
+  outbox_.push_back(encode(Frame{type, std::move(text)}));
   if (writing_) return;
   writing_ = true;
   asio::co_spawn(
-      stream_.get_executor(), [self = shared_from_this()]() { return self->writeQueued(); },
+      stream_.get_executor(), [self = this->shared_from_this()]() { return self->writeQueued(); },
       asio::detached);
 }
 
-void Connection::fail(const Error& error) {
+template <typename Stream>
+void BasicConnection<Stream>::fail(const Error& error) {
   send(MessageType::Error, errorBody(error));
   close_after_write_ = true;
   if (!writing_) close();
 }
 
-asio::awaitable<void> Connection::writeQueued() {
+template <typename Stream>
+asio::awaitable<void> BasicConnection<Stream>::writeQueued() {
   while (!outbox_.empty() && !closed_) {
     const auto [ec, written] =
         co_await asio::async_write(stream_, asio::buffer(outbox_.front()), kTupleAwaitable);
@@ -110,7 +128,8 @@ asio::awaitable<void> Connection::writeQueued() {
   if (close_after_write_) close();
 }
 
-asio::awaitable<void> Connection::flush(Clock::duration timeout) {
+template <typename Stream>
+asio::awaitable<void> BasicConnection<Stream>::flush(Clock::duration timeout) {
   const auto until = Clock::now() + timeout;
   asio::steady_timer pause(stream_.get_executor());
   while (writing_ && !closed_ && Clock::now() < until) {
@@ -119,14 +138,24 @@ asio::awaitable<void> Connection::flush(Clock::duration timeout) {
   }
 }
 
-void Connection::close() {
+template <typename Stream>
+void BasicConnection<Stream>::close() {
   if (closed_) return;
   closed_ = true;
   // A write in flight still reads its buffer: the writer clears the rest.
   if (!writing_) outbox_.clear();
   boost::system::error_code ignored;
-  stream_.lowest_layer().shutdown(asio::ip::tcp::socket::shutdown_both, ignored);
-  stream_.lowest_layer().close(ignored);
+  lowest(stream_).shutdown(asio::socket_base::shutdown_both, ignored);
+  lowest(stream_).close(ignored);
 }
+
+template class BasicConnection<TlsStream>;
+// Member by member: the TLS-only ones have no meaning on a local socket.
+template BasicConnection<LocalStream>::BasicConnection(LocalStream);
+template asio::awaitable<Result<Frame>> BasicConnection<LocalStream>::read(Clock::duration);
+template void BasicConnection<LocalStream>::send(MessageType, const nlohmann::json&);
+template void BasicConnection<LocalStream>::fail(const Error&);
+template asio::awaitable<void> BasicConnection<LocalStream>::flush(Clock::duration);
+template void BasicConnection<LocalStream>::close();
 
 }  // namespace sc::protocol

@@ -31,14 +31,16 @@ enum class MessageType : std::uint16_t {
   Welcome = 2,    // controller -> agent: the version chosen, session settings
   Heartbeat = 3,  // both ways: still here
   FactsRequest = 4,
-  Facts = 5,      // agent -> controller
-  Push = 6,       // controller -> agent: a signed envelope
-  Progress = 7,   // agent -> controller: one resource finished
-  Result = 8,     // agent -> controller: the run's report (or its refusal)
-  Ack = 9,        // both ways: the other side's message is safely stored
-  Error = 10,     // both ways: why the sender closes the session
-  Enroll = 11,    // agent -> controller: a certificate request (and token)
-  Enrolled = 12,  // controller -> agent: the certificate, or "pending"
+  Facts = 5,          // agent -> controller
+  Push = 6,           // controller -> agent: a signed envelope
+  Progress = 7,       // agent -> controller: one resource finished
+  Result = 8,         // agent -> controller: the run's report (or its refusal)
+  Ack = 9,            // both ways: the other side's message is safely stored
+  Error = 10,         // both ways: why the sender closes the session
+  Enroll = 11,        // agent -> controller: a certificate request (and token)
+  Enrolled = 12,      // controller -> agent: the certificate, or "pending"
+  AdminRequest = 13,  // scctl -> scctl serve, on the admin socket only
+  AdminEvent = 14,    // scctl serve -> scctl: hosts, facts, progress, results
 };
 
 // What is known about a message type: its name (for logs and errors), the

@@ -1,30 +1,54 @@
 #include "controller/cli/apply_command.h"
 
 #include <malloc.h>
+#include <stdlib.h>
 
 #include <cstdio>
+#include <filesystem>
+#include <map>
 
 #include "agent/cli/options.h"
 #include "agent/facts/fact_probe.h"
 #include "agent/facts/facts.h"
+#include "common/envelope/ed25519.h"
 #include "common/exit_codes.h"
+#include "common/limits.h"
+#include "common/text/escape.h"
+#include "common/time/duration.h"
 #include "controller/cli/compile_command.h"
+#include "controller/push/admin_client.h"
+#include "controller/push/fleet_run.h"
+#include "controller/push/sign_manifest.h"
 
 namespace sc::controller::cli {
 
 CLI::App* addApplyCommand(CLI::App& app, ApplyArgs& args) {
   auto* command = app.add_subcommand("apply", "Compile a playbook and apply it");
   command->footer(R"(Examples:
-  scctl apply site.yml -i localhost, -c local --check --diff
+  scctl apply site.yml -i hosts.ini                        # push to the connected agents
+  scctl apply site.yml -i hosts.ini -l web1 --check --diff
   scctl apply site.yml -i localhost, -c local --root /tmp/sandbox -e env=test
 
-Only -c local exists yet: every targeted host is applied on this machine,
-one after the other. Exit codes are sc-agent apply's (0 done, 1 failed,
-3 rejected, 4 changes pending with --check --detailed-exitcode, 5 busy).
+-c agent (the default): facts come from the connected agents, each host's
+manifest is signed with --sign and pushed through the running 'scctl serve';
+lines stream as each host runs, then a recap lists every targeted host.
+Hosts without a session are listed as unreachable.
+-c local: every targeted host is applied on this machine, one after another.
+
+Exit codes: 0 done, 1 a host failed or refused its manifest, 2 bad usage,
+3 the playbook was rejected, 4 changes pending (-c local with --check
+--detailed-exitcode), 5 busy, 6 unreachable hosts (all others converged).
 )");
   addPlaybookOptions(*command, args.playbook);
-  command->add_option("-c,--connection", args.connection, "How to reach the hosts: local")
-      ->default_val("agent");
+  command->add_option("-c,--connection", args.connection, "How to reach the hosts: agent or local")
+      ->default_val("agent")
+      ->check(CLI::IsMember({"agent", "local"}));
+  command->add_option("--admin-socket", args.admin_socket, "-c agent: the socket of scctl serve")
+      ->default_val(push::kDefaultAdminSocket);
+  command->add_option("--sign", args.sign_key, "-c agent: the key that signs the manifests")
+      ->default_val("/etc/smartcookies/signing.key");
+  command->add_option("--valid-for", args.valid_for, "-c agent: how long the manifests stay valid")
+      ->default_val("1h");
   command->add_flag("-C,--check", args.agent.check, "Show what would change; change nothing");
   command->add_flag("-D,--diff", args.agent.diff, "Show the differences in changed files");
   command->add_flag("--detailed-exitcode", args.agent.detailed_exitcode,
@@ -40,13 +64,109 @@ one after the other. Exit codes are sc-agent apply's (0 done, 1 failed,
   return command;
 }
 
-int runApply(const ApplyArgs& args) {
-  if (args.connection != "local") {
+namespace {
+
+// A private directory (mode 0700) for the facts gathered for one run,
+// removed when the run ends.
+class ScratchDir {
+ public:
+  ScratchDir() = default;
+  ScratchDir(const ScratchDir&) = delete;
+  ScratchDir& operator=(const ScratchDir&) = delete;
+  ~ScratchDir() {
+    std::error_code ignored;
+    if (!path_.empty()) std::filesystem::remove_all(path_, ignored);
+  }
+  Result<void> create() {
+    std::string pattern = (std::filesystem::temp_directory_path() / "scctl-facts-XXXXXX").string();
+    if (::mkdtemp(pattern.data()) == nullptr) {
+      return errnoError(errno, "cannot make a directory for the facts", pattern);
+    }
+    path_ = pattern;
+    return ok();
+  }
+  const std::filesystem::path& path() const { return path_; }
+
+ private:
+  std::filesystem::path path_;
+};
+
+int failWith(const Error& error) {
+  std::fprintf(stderr, "scctl: %s\n", error.describe().c_str());
+  return exit_code::kFailed;
+}
+
+// -c agent: facts from the agents, compile, sign, push, recap.
+int runOnAgents(const ApplyArgs& args) {
+  if (!args.agent.tags.empty() || !args.agent.skip_tags.empty() || args.agent.json ||
+      !args.agent.common.root.empty()) {
     std::fprintf(stderr,
-                 "error: -c %s is not available yet; use -c local to apply on this machine\n",
-                 args.connection.c_str());
+                 "scctl: error: --tags, --skip-tags, --json and --root work with -c local only "
+                 "for now\n");
     return exit_code::kUsage;
   }
+  const auto validity = time::parseDuration(args.valid_for);
+  if (!validity || *validity <= 0 || *validity > limits::kMaxManifestValiditySeconds) {
+    std::fprintf(stderr, "scctl: error: --valid-for '%s': expected 30m, 12h, 7d (at most 90d)\n",
+                 args.valid_for.c_str());
+    return exit_code::kUsage;
+  }
+  auto key = envelope::PrivateKey::fromPemFile(args.sign_key);
+  if (!key) return failWith(key.error());
+  auto admin = push::AdminClient::connect(args.admin_socket);
+  if (!admin) return failWith(admin.error());
+  auto connected = push::connectedHosts(*admin);
+  if (!connected) return failWith(connected.error());
+
+  PlaybookOptions playbook = args.playbook;
+  ScratchDir facts;
+  if (playbook.facts_dir.empty()) {
+    auto made = facts.create();
+    if (!made) return failWith(made.error());
+    auto missing = push::gatherFacts(*admin, *connected, facts.path(), std::chrono::seconds(120));
+    if (!missing) return failWith(missing.error());
+    for (const auto& host : *missing) {
+      std::fprintf(stderr, "warning: %s sent no facts\n", text::escapeControl(host).c_str());
+    }
+    playbook.facts_dir = facts.path().string();
+  }
+  auto result = compileForCli(playbook, 0, nullptr,
+                              [&](const std::string& host) { return connected->count(host) > 0; });
+  if (!result) return exit_code::kRejected;
+
+  std::map<std::string, std::string> envelopes;
+  std::map<std::string, push::HostOutcome> outcomes;
+  for (const auto& host : result->unreachable) {
+    outcomes[host] = {push::HostOutcome::Status::Unreachable,
+                      "unreachable: no session with this host"};
+  }
+  for (auto& manifest : result->manifests) {
+    if (connected->count(manifest.host) == 0) {
+      outcomes[manifest.host] = {push::HostOutcome::Status::Unreachable,
+                                 "unreachable: no session with this host"};
+      continue;
+    }
+    manifest.serial = push::serialNow();
+    envelopes[manifest.host] = push::signManifest(manifest, *key, *validity);
+  }
+  result.reset();  // the envelopes are all that is needed now
+  push::PushSettings settings;
+  settings.check = args.agent.check;
+  settings.diff = args.agent.diff;
+  if (args.agent.timeout_seconds > 0) {
+    settings.timeout =
+        std::chrono::milliseconds(static_cast<std::int64_t>(args.agent.timeout_seconds * 1000));
+  }
+  auto pushed = push::pushEnvelopes(*admin, envelopes, settings, stdout);
+  if (!pushed) return failWith(pushed.error());
+  outcomes.merge(*pushed);
+  return push::printRecap(outcomes, stdout);
+}
+
+}  // namespace
+
+int runApply(const ApplyArgs& args) {
+  if (args.connection == "agent") return runOnAgents(args);
   // Peak RSS is a target (bench/README.md). One malloc arena: the compiler
   // runs on its own thread (for its deep stack), and a second arena keeps
   // what that thread freed out of reach of the engine that runs next; no

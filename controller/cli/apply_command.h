@@ -1,6 +1,7 @@
-// `scctl apply -c local`: compile a playbook and apply each targeted host's
-// manifest on this machine through the agent's engine, with its status
-// lines and recap (the same code `sc-agent apply` runs).
+// `scctl apply`: compile a playbook and apply each targeted host's manifest.
+// -c agent (the default) signs them and pushes them through `scctl serve`
+// to the connected agents (controller/push/); -c local applies them on this
+// machine through the agent's engine (the same code `sc-agent apply` runs).
 #pragma once
 
 #include <CLI/CLI.hpp>
@@ -13,6 +14,10 @@ namespace sc::controller::cli {
 struct ApplyArgs {
   PlaybookOptions playbook;
   std::string connection = "agent";
+  // -c agent: the running `scctl serve`, the signing key, manifest validity.
+  std::string admin_socket;
+  std::string sign_key;
+  std::string valid_for;
   agent::cli::ApplyArgs agent;  // check, diff, tags, root, state dir, ...
 };
 

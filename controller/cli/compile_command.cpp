@@ -18,6 +18,7 @@
 #include "common/manifest/manifest.h"
 #include "common/time/duration.h"
 #include "common/time/rfc3339.h"
+#include "controller/push/sign_manifest.h"
 
 namespace sc::controller::cli {
 
@@ -66,21 +67,11 @@ int writeEnvelopes(const CompileArgs& args, std::vector<manifest::Manifest>& man
     std::fprintf(stderr, "scctl: %s\n", key.error().describe().c_str());
     return exit_code::kFailed;
   }
-  const auto now = std::chrono::system_clock::now().time_since_epoch();
-  const std::int64_t now_seconds = std::chrono::duration_cast<std::chrono::seconds>(now).count();
   for (auto& manifest : manifests) {
-    if (args.serial == 0) {
-      manifest.serial = static_cast<std::uint64_t>(
-          std::chrono::duration_cast<std::chrono::milliseconds>(now).count());
-    }
-    manifest.issued_at = time::formatRfc3339(now_seconds);
-    manifest.expires_at = time::formatRfc3339(now_seconds + *validity);
-    manifest.key_id = key->publicKey().id();
+    if (args.serial == 0) manifest.serial = push::serialNow();
     const std::string name = manifest.host + ".envelope.json";
-    const envelope::Envelope sealed = envelope::seal(std::string(envelope::kManifestPayloadType),
-                                                     manifest::toJson(manifest).dump(), *key);
-    auto written = fs::writeFileAtomicAt(dir, name, envelope::serialize(sealed) + "\n",
-                                         fs::AtomicWriteOptions{});
+    const std::string sealed = push::signManifest(manifest, *key, *validity);
+    auto written = fs::writeFileAtomicAt(dir, name, sealed + "\n", fs::AtomicWriteOptions{});
     if (!written) {
       std::fprintf(stderr, "scctl: %s: %s\n", name.c_str(), written.error().describe().c_str());
       return exit_code::kFailed;
@@ -115,15 +106,16 @@ Result<Data> runOnController(const manifest::ResourceSpec& spec) {
 
 }  // namespace
 
-std::optional<compiler::CompileResult> compileForCli(const PlaybookOptions& options,
-                                                     std::uint64_t serial,
-                                                     std::function<Data()> local_facts) {
+std::optional<compiler::CompileResult> compileForCli(
+    const PlaybookOptions& options, std::uint64_t serial, std::function<Data()> local_facts,
+    std::function<bool(const std::string&)> reachable) {
   auto compile_options = toCompileOptions(options);
   if (!compile_options) {
     printCompileError(compile_options.error());
     return std::nullopt;
   }
   compile_options->local_facts = std::move(local_facts);
+  compile_options->reachable = std::move(reachable);
   compile_options->run_on_controller = runOnController;
   auto result = compiler::compilePlaybook(*compile_options);
   if (!result) {

@@ -8,6 +8,7 @@
 #include "common/fs/atomic_file.h"
 #include "common/log/log.h"
 #include "controller/cli/ca_command.h"
+#include "controller/push/admin_client.h"
 
 namespace sc::controller::cli {
 
@@ -38,6 +39,10 @@ CLI::App* addServeCommand(CLI::App& app, ServeArgs& args) {
       ->add_option("--max-handshakes", args.settings.max_handshakes,
                    "Connections allowed to be mid-handshake at once; more are closed")
       ->default_val(256);
+  command
+      ->add_option("--admin-socket", args.settings.admin_socket,
+                   "The socket 'scctl apply' and 'scctl hosts' use (mode 0600)")
+      ->default_val(push::kDefaultAdminSocket);
   command->add_option("--port-file", args.port_file,
                       "Write the port bound to this file once listening (with --port 0)");
   command->add_flag("-v,--verbose", args.verbose, "Log every connection");

@@ -1222,6 +1222,16 @@ Result<CompileResult> compilePlaybook(const CompileOptions& options) {
     auto selection = selectHosts(inventory, patterns, options.limits);
     if (!selection) return at(play.hosts.position, selection.error());
     for (const std::string& warning : selection->warnings) result.warnings.push_back(warning);
+    if (options.reachable) {
+      std::erase_if(selection->hosts, [&](const std::string& name) {
+        if (options.reachable(name)) return false;
+        if (std::find(result.unreachable.begin(), result.unreachable.end(), name) ==
+            result.unreachable.end()) {
+          result.unreachable.push_back(name);
+        }
+        return true;
+      });
+    }
 
     Data magic = Data::object();
     magic["groups"] = inventory.groupsVar();

@@ -32,6 +32,9 @@ struct CompileOptions {
   // gathered once when a play gathers facts (gather_facts is not false)
   // and no cache has the host's.
   std::function<Data()> local_facts;
+  // When set, targeted hosts it returns false for are left out of every
+  // play and listed in CompileResult::unreachable (scctl apply: no session).
+  std::function<bool(const std::string&)> reachable;
   // Runs one resource on this machine now and returns its registered
   // result: `delegate_to: localhost` on a task that only reads (stat;
   // command or shell with changed_when: false, given allow_pipe). Null:
@@ -42,6 +45,9 @@ struct CompileOptions {
 struct CompileResult {
   std::vector<manifest::Manifest> manifests;  // in inventory order
   std::vector<std::string> warnings;
+  // Targeted hosts `reachable` said no to: not compiled, as Ansible drops
+  // an unreachable host from the rest of the play.
+  std::vector<std::string> unreachable;
 };
 
 Result<CompileResult> compilePlaybook(const CompileOptions& options);

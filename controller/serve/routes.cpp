@@ -10,11 +10,14 @@ using protocol::MessageType;
 
 // Messages from the controller's side (welcome, push, ...) are absent: an
 // agent sending one breaks the protocol.
-constexpr std::array<Route, 5> kRoutes = {{
+constexpr std::array<Route, 8> kRoutes = {{
     {MessageType::Hello, true, true},
     {MessageType::Enroll, true, true},  // an agent renews its certificate
     {MessageType::Heartbeat, false, true},
     {MessageType::Ack, false, true},
+    {MessageType::Facts, false, true},     // answers a facts_request
+    {MessageType::Progress, false, true},  // a pushed run's resource finished
+    {MessageType::Result, false, true},    // a pushed run's end (or its refusal)
     {MessageType::Error, true, true},
 }};
 

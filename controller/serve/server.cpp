@@ -1,5 +1,8 @@
 #include "controller/serve/server.h"
 
+#include <sys/socket.h>
+#include <sys/stat.h>
+
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
@@ -59,7 +62,11 @@ struct Server::Session {
 };
 
 Server::Server(asio::io_context& io, ServeSettings settings, ca::CertificateAuthority authority)
-    : io_(io), settings_(std::move(settings)), authority_(std::move(authority)), acceptor_(io) {}
+    : io_(io),
+      settings_(std::move(settings)),
+      authority_(std::move(authority)),
+      acceptor_(io),
+      admin_acceptor_(io) {}
 
 Server::~Server() { stop(); }
 
@@ -87,6 +94,7 @@ Result<std::uint16_t> Server::start() {
     return Error(ErrorCode::Io, "cannot listen",
                  fmt::format("{}:{}", settings_.listen_address, settings_.port), ec.message());
   }
+  if (!settings_.admin_socket.empty()) SC_TRY(listenAdmin());
   asio::co_spawn(io_, acceptLoop(), asio::detached);
   asio::co_spawn(io_, watchRevocations(), asio::detached);
   return acceptor_.local_endpoint().port();
@@ -97,6 +105,11 @@ void Server::stop() {
   stopping_ = true;
   boost::system::error_code ignored;
   acceptor_.close(ignored);
+  admin_acceptor_.close(ignored);
+  if (!settings_.admin_socket.empty()) {
+    std::error_code removed;
+    std::filesystem::remove(settings_.admin_socket, removed);
+  }
   for (auto& [host, session] : agents_) session->connection->close();
   agents_.clear();
 }
@@ -281,6 +294,14 @@ asio::awaitable<void> Server::serve(std::shared_ptr<protocol::Connection> connec
       connection->send(MessageType::Enrolled, answer);
       continue;
     }
+    if (frame->type == MessageType::Facts || frame->type == MessageType::Progress ||
+        frame->type == MessageType::Result) {
+      if (!forwardAnswer(host, frame->type, *body)) {
+        refuse(Error(ErrorCode::NotPermitted, "an answer to nothing this host was asked", host));
+        break;
+      }
+      continue;
+    }
     // Ack: nothing awaits one yet.
   }
   co_await connection->flush(std::chrono::seconds(5));
@@ -288,8 +309,163 @@ asio::awaitable<void> Server::serve(std::shared_ptr<protocol::Connection> connec
   if (session) {
     if (auto it = agents_.find(host); it != agents_.end() && it->second == session) {
       agents_.erase(it);
+      failPending(host);
       spdlog::info("agent '{}' disconnected", text::escapeControl(host));
     }
+  }
+}
+
+Result<void> Server::listenAdmin() {
+  const auto& path = settings_.admin_socket;
+  std::error_code ec;
+  std::filesystem::create_directories(path.parent_path(), ec);
+  // A socket left by a killed daemon is replaced; anything else is not.
+  struct stat st {};
+  if (::lstat(path.c_str(), &st) == 0) {
+    if (!S_ISSOCK(st.st_mode)) {
+      return Error(ErrorCode::Conflict, "not a socket; refusing to replace it", path.string());
+    }
+    std::filesystem::remove(path, ec);
+  }
+  const mode_t old_mask = ::umask(0177);  // the socket is born mode 0600
+  boost::system::error_code bound;
+  admin_acceptor_.open(asio::local::stream_protocol(), bound);
+  if (!bound) admin_acceptor_.bind(asio::local::stream_protocol::endpoint(path.string()), bound);
+  ::umask(old_mask);
+  if (!bound) admin_acceptor_.listen(asio::socket_base::max_listen_connections, bound);
+  if (bound) {
+    return Error(ErrorCode::Io, "cannot listen on the admin socket", path.string(),
+                 bound.message());
+  }
+  asio::co_spawn(io_, adminAcceptLoop(), asio::detached);
+  return {};
+}
+
+asio::awaitable<void> Server::adminAcceptLoop() {
+  while (!stopping_) {
+    auto [ec, socket] = co_await admin_acceptor_.async_accept(kTupleAwaitable);
+    if (stopping_) co_return;
+    if (ec) continue;
+    // Only our own user (or root) may drive the controller, whatever the
+    // socket's mode says.
+    ucred peer{};
+    socklen_t length = sizeof peer;
+    if (::getsockopt(socket.native_handle(), SOL_SOCKET, SO_PEERCRED, &peer, &length) != 0 ||
+        (peer.uid != ::geteuid() && peer.uid != 0)) {
+      boost::system::error_code ignored;
+      socket.close(ignored);
+      continue;
+    }
+    asio::co_spawn(io_, serveAdmin(std::make_shared<protocol::LocalConnection>(std::move(socket))),
+                   asio::detached);
+  }
+}
+
+asio::awaitable<void> Server::serveAdmin(std::shared_ptr<protocol::LocalConnection> admin) {
+  for (;;) {
+    auto frame = co_await admin->read(std::chrono::hours(24));
+    if (!frame) break;
+    if (frame->type != MessageType::AdminRequest) {
+      admin->fail(Error(ErrorCode::ProtocolError, "only admin_request is accepted here"));
+      break;
+    }
+    auto body = parseBody(*frame, admin->peerAddress());
+    if (!body) {
+      admin->fail(body.error());
+      break;
+    }
+    handleAdminRequest(admin, *body);
+  }
+  admin->close();
+}
+
+void Server::handleAdminRequest(const std::shared_ptr<protocol::LocalConnection>& admin,
+                                const nlohmann::json& request) {
+  const std::string op = stringField(request, "op");
+  if (op == "hosts") {
+    nlohmann::json hosts = nlohmann::json::array();
+    for (const auto& [host, session] : agents_) {
+      const auto& info = session->info;
+      hosts.push_back({{"host", info.host},
+                       {"peer", info.peer},
+                       {"certificate_serial", info.serial},
+                       {"certificate_expires_at", time::formatRfc3339(info.certificate_not_after)},
+                       {"connected_at", time::formatRfc3339(info.connected_at)},
+                       {"last_seen", time::formatRfc3339(info.last_seen)}});
+    }
+    admin->send(MessageType::AdminEvent, {{"event", "hosts"}, {"hosts", std::move(hosts)}});
+    return;
+  }
+  if (op != "facts" && op != "push") {
+    admin->fail(
+        Error(ErrorCode::ProtocolError, fmt::format("unknown op '{}'", text::escapeControl(op))));
+    return;
+  }
+  const std::string host = stringField(request, "host");
+  const auto session = agents_.find(host);
+  if (session == agents_.end()) {
+    admin->send(MessageType::AdminEvent, {{"event", "unreachable"}, {"host", host}});
+    return;
+  }
+  const std::int64_t id = next_request_id_++;
+  if (op == "facts") {
+    pending_[id] = Pending{admin, host, MessageType::Facts};
+    session->second->connection->send(MessageType::FactsRequest, {{"request_id", id}});
+    return;
+  }
+  pending_[id] = Pending{admin, host, MessageType::Result};
+  session->second->connection->send(MessageType::Push,
+                                    {{"push_id", id},
+                                     {"envelope", stringField(request, "envelope")},
+                                     {"check", request.value("check", false)},
+                                     {"diff", request.value("diff", false)}});
+}
+
+bool Server::forwardAnswer(const std::string& host, MessageType type, const nlohmann::json& body) {
+  const char* id_field = type == MessageType::Facts ? "request_id" : "push_id";
+  const auto id_it = body.find(id_field);
+  if (id_it == body.end() || !id_it->is_number_integer()) return false;
+  const auto pending = pending_.find(id_it->get<std::int64_t>());
+  // Only the host that was asked may answer, and only what it was asked.
+  const MessageType expected = type == MessageType::Progress ? MessageType::Result : type;
+  if (pending == pending_.end() || pending->second.host != host ||
+      pending->second.answer != expected) {
+    return false;
+  }
+  auto admin = pending->second.admin.lock();
+  nlohmann::json event;
+  if (type == MessageType::Facts) {
+    event = {{"event", "facts"}, {"host", host}};
+    if (body.contains("facts")) event["facts"] = body["facts"];
+    if (body.contains("error")) event["error"] = body["error"];
+    pending_.erase(pending);
+  } else if (type == MessageType::Progress) {
+    event = {{"event", "progress"}, {"host", host}, {"progress", body}};
+  } else {
+    event = {{"event", "result"}, {"host", host}, {"result", body}};
+    pending_.erase(pending);
+  }
+  if (admin && !admin->closed()) admin->send(MessageType::AdminEvent, event);
+  return true;
+}
+
+void Server::failPending(const std::string& host) {
+  for (auto it = pending_.begin(); it != pending_.end();) {
+    if (it->second.host != host) {
+      ++it;
+      continue;
+    }
+    if (auto admin = it->second.admin.lock(); admin && !admin->closed()) {
+      const bool facts = it->second.answer == MessageType::Facts;
+      admin->send(MessageType::AdminEvent,
+                  {{"event", facts ? "facts" : "result"},
+                   {"host", host},
+                   {facts ? "error" : "result",
+                    facts ? nlohmann::json("the session ended before the facts came")
+                          : nlohmann::json({{"event", "lost"},
+                                            {"message", "the session ended during the run"}})}});
+    }
+    it = pending_.erase(it);
   }
 }
 

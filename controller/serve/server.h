@@ -10,6 +10,7 @@
 
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/local/stream_protocol.hpp>
 #include <boost/asio/ssl/context.hpp>
 #include <chrono>
 #include <filesystem>
@@ -35,6 +36,9 @@ struct ServeSettings {
   std::chrono::seconds revocation_poll{2};     // how often revoked.json is checked
   std::size_t max_handshakes = 256;            // connections not yet past hello
   std::int64_t certificate_validity = ca::kDefaultAgentValidity;
+  // The admin socket `scctl apply` and `scctl hosts` talk to (mode 0600,
+  // owner only); empty: none.
+  std::filesystem::path admin_socket;
 };
 
 // One connected agent, as `scctl hosts` and pushes see it.
@@ -62,7 +66,25 @@ class Server {
  private:
   struct Session;
 
+  // What an admin client asked an agent for, until the agent answers.
+  struct Pending {
+    std::weak_ptr<protocol::LocalConnection> admin;
+    std::string host;
+    protocol::MessageType answer;  // Facts or Result
+  };
+
+  Result<void> listenAdmin();
   boost::asio::awaitable<void> acceptLoop();
+  boost::asio::awaitable<void> adminAcceptLoop();
+  boost::asio::awaitable<void> serveAdmin(std::shared_ptr<protocol::LocalConnection> admin);
+  void handleAdminRequest(const std::shared_ptr<protocol::LocalConnection>& admin,
+                          const nlohmann::json& request);
+  // An agent's facts, progress or result for what an admin client asked;
+  // false when it answers nothing this host was asked (T-13).
+  bool forwardAnswer(const std::string& host, protocol::MessageType type,
+                     const nlohmann::json& body);
+  // The session of `host` ended: whoever waits on it is told.
+  void failPending(const std::string& host);
   boost::asio::awaitable<void> serve(std::shared_ptr<protocol::Connection> connection);
   boost::asio::awaitable<void> watchRevocations();
   Result<void> reloadRevocations();
@@ -73,6 +95,9 @@ class Server {
   ca::CertificateAuthority authority_;
   std::unique_ptr<boost::asio::ssl::context> tls_;
   boost::asio::ip::tcp::acceptor acceptor_;
+  boost::asio::local::stream_protocol::acceptor admin_acceptor_;
+  std::map<std::int64_t, Pending> pending_;
+  std::int64_t next_request_id_ = 1;
   std::size_t handshakes_ = 0;
   std::set<std::string> revoked_;
   std::filesystem::file_time_type revoked_mtime_{};

@@ -138,8 +138,8 @@ class SessionTest : public ::testing::Test {
     stdfs::remove(dir_.path() / "port");
     controller_ = std::make_unique<Process>(std::vector<std::string>{
         SC_SCCTL_BIN, "serve", "--ca-dir", caDir().string(), "--listen", "127.0.0.1", "--port", "0",
-        "--port-file", (dir_.path() / "port").string(), "--heartbeat", "1", "--idle-timeout", "3",
-        "--handshake-timeout", "2", "-v"});
+        "--port-file", (dir_.path() / "port").string(), "--admin-socket", adminSocket().string(),
+        "--heartbeat", "1", "--idle-timeout", "3", "--handshake-timeout", "2", "-v"});
     for (int i = 0; i < 200 && !stdfs::exists(dir_.path() / "port"); ++i) {
       std::this_thread::sleep_for(25ms);
     }
@@ -154,6 +154,7 @@ class SessionTest : public ::testing::Test {
   }
 
   stdfs::path caDir() const { return dir_.path() / "ca"; }
+  stdfs::path adminSocket() const { return dir_.path() / "admin.sock"; }
   stdfs::path stateOf(const std::string& host) const { return dir_.path() / ("state-" + host); }
   std::string address() const { return fmt::format("127.0.0.1:{}", port_); }
 
@@ -342,7 +343,8 @@ TEST_F(SessionTest, ACertificateFromAnotherCaIsRefused) {
       0);
   auto other = std::make_unique<Process>(std::vector<std::string>{
       SC_SCCTL_BIN, "serve", "--ca-dir", other_ca.string(), "--listen", "127.0.0.1", "--port", "0",
-      "--port-file", (dir_.path() / "other-port").string()});
+      "--port-file", (dir_.path() / "other-port").string(), "--admin-socket",
+      (dir_.path() / "other.sock").string()});
   for (int i = 0; i < 200 && !stdfs::exists(dir_.path() / "other-port"); ++i) {
     std::this_thread::sleep_for(25ms);
   }
@@ -398,6 +400,113 @@ TEST_F(SessionTest, RevocationClosesTheOpenSessionAndRefusesTheNext) {
   // A fresh handshake with the same certificate is refused too.
   RawClient again(port_, agentIdentity("web1"));
   EXPECT_EQ(again.closingReason(), "revoked");
+}
+
+// scctl apply over sessions: facts from the agents, signed envelopes pushed
+// to every targeted host at once, lines streamed, and a recap that matches
+// what happened on disk; a host without a session is unreachable.
+class PushTest : public SessionTest {
+ protected:
+  void SetUp() override {
+    ASSERT_EQ(runProgram({SC_SCCTL_BIN, "key", "create", keyPath().string()}).exit_code, 0);
+    SessionTest::SetUp();
+    for (const std::string host : {"web1", "web2"}) {
+      enrollWithToken(host);
+      stdfs::create_directories(rootOf(host) / "etc");
+      agents_.push_back(std::make_unique<Process>(std::vector<std::string>{
+          agentBinary(), "run", "--state-dir", stateOf(host).string(), "--root",
+          rootOf(host).string(), "--trust", keyPath().string() + ".pub", "--backoff", "0.1",
+          "--backoff-cap", "0.5"}));
+    }
+    writeFile(dir_.path() / "hosts.ini", "web1\nweb2\nweb3\n");
+    writeFile(dir_.path() / "site.yml",
+              "- hosts: all\n  tasks:\n"
+              "    - name: message of the day\n"
+              "      copy:\n        content: \"{{ inventory_hostname }} {{ ansible_system }}\\n\"\n"
+              "        dest: /etc/motd\n");
+    waitForAgents(2);
+  }
+
+  void waitForAgents(std::size_t count) {
+    std::string last;
+    for (int i = 0; i < 40; ++i) {
+      const RunResult hosts = runProgram({SC_SCCTL_BIN, "hosts", "--json", "--admin-socket",
+                                          adminSocket().string(), "--ca-dir", caDir().string()});
+      std::size_t connected = 0;
+      auto listed = nlohmann::json::parse(hosts.out, nullptr, false);
+      if (listed.is_array()) {
+        for (const auto& host : listed) connected += host.value("connected", false) ? 1u : 0u;
+      }
+      if (connected >= count) return;
+      last = hosts.describe();
+      std::this_thread::sleep_for(50ms);
+    }
+    std::string logs = last;
+    for (auto& agent : agents_) {
+      agent->kill(SIGTERM);
+      logs += agent->wait(5s).describe();
+    }
+    FAIL() << "the agents did not connect: " << logs;
+  }
+
+  RunResult apply(const std::vector<std::string>& extra = {}, const stdfs::path& key = {}) {
+    std::vector<std::string> argv = {SC_SCCTL_BIN,
+                                     "apply",
+                                     (dir_.path() / "site.yml").string(),
+                                     "-i",
+                                     (dir_.path() / "hosts.ini").string(),
+                                     "--admin-socket",
+                                     adminSocket().string(),
+                                     "--sign",
+                                     (key.empty() ? keyPath() : key).string()};
+    argv.insert(argv.end(), extra.begin(), extra.end());
+    return runProgram(argv, {}, 120s);
+  }
+
+  stdfs::path keyPath() const { return dir_.path() / "signing.key"; }
+  stdfs::path rootOf(const std::string& host) const { return dir_.path() / ("root-" + host); }
+
+  std::vector<std::unique_ptr<Process>> agents_;
+};
+
+TEST_F(PushTest, PushesToEveryConnectedHostAndRecapsWhatHappened) {
+  const RunResult first = apply();
+  // web3 never enrolled: unreachable, the others converged.
+  EXPECT_EQ(first.exit_code, 6) << first.describe();
+  EXPECT_EQ(*readFile(rootOf("web1") / "etc" / "motd"), "web1 Linux\n");
+  EXPECT_EQ(*readFile(rootOf("web2") / "etc" / "motd"), "web2 Linux\n");
+  EXPECT_NE(first.out.find("web1 | changed: copy[/etc/motd]"), std::string::npos) << first.out;
+  EXPECT_NE(first.out.find("web2 | changed: copy[/etc/motd]"), std::string::npos) << first.out;
+  const auto recap = first.out.substr(first.out.find("RECAP"));
+  EXPECT_NE(recap.find("web1"), std::string::npos);
+  EXPECT_EQ(countOccurrences(recap, "ok=0 changed=1 failed=0"), 2u) << recap;
+  EXPECT_NE(recap.find("web3"), std::string::npos);
+  EXPECT_NE(recap.find("unreachable"), std::string::npos) << recap;
+
+  // Again: nothing to change.
+  const RunResult second = apply({"-l", "web1,web2"});
+  EXPECT_EQ(second.exit_code, 0) << second.describe();
+  EXPECT_EQ(countOccurrences(second.out, "ok=1 changed=0 failed=0"), 2u) << second.out;
+
+  // A hand-made change: --check reports it and changes nothing.
+  writeFile(rootOf("web1") / "etc" / "motd", "edited by hand\n");
+  const RunResult checked = apply({"-l", "web1", "--check", "--diff"});
+  EXPECT_EQ(checked.exit_code, 0) << checked.describe();
+  EXPECT_NE(checked.out.find("would_change=1"), std::string::npos) << checked.out;
+  EXPECT_EQ(*readFile(rootOf("web1") / "etc" / "motd"), "edited by hand\n");
+  const RunResult repaired = apply({"-l", "web1"});
+  EXPECT_EQ(repaired.exit_code, 0) << repaired.describe();
+  EXPECT_EQ(*readFile(rootOf("web1") / "etc" / "motd"), "web1 Linux\n");
+}
+
+TEST_F(PushTest, AnAgentThatTrustsAnotherKeyRefusesAndWritesNothing) {
+  const auto other_key = dir_.path() / "other.key";
+  ASSERT_EQ(runProgram({SC_SCCTL_BIN, "key", "create", other_key.string()}).exit_code, 0);
+  const std::string before = treeDigest(rootOf("web1"));
+  const RunResult result = apply({"-l", "web1"}, other_key);
+  EXPECT_EQ(result.exit_code, 1) << result.describe();
+  EXPECT_NE(result.out.find("refused [unknown_key]"), std::string::npos) << result.out;
+  EXPECT_EQ(treeDigest(rootOf("web1")), before);
 }
 
 }  // namespace

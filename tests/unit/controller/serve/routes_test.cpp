@@ -20,12 +20,13 @@ struct Expected {
 // The decision for every type, written out: what an enrolling (no
 // certificate) session and an agent session may send to the controller.
 const std::map<MessageType, Expected> kDecisions = {
-    {MessageType::Hello, {true, true}},      {MessageType::Welcome, {false, false}},
-    {MessageType::Heartbeat, {false, true}}, {MessageType::FactsRequest, {false, false}},
-    {MessageType::Facts, {false, false}},    {MessageType::Push, {false, false}},
-    {MessageType::Progress, {false, false}}, {MessageType::Result, {false, false}},
-    {MessageType::Ack, {false, true}},       {MessageType::Error, {true, true}},
-    {MessageType::Enroll, {true, true}},     {MessageType::Enrolled, {false, false}},
+    {MessageType::Hello, {true, true}},          {MessageType::Welcome, {false, false}},
+    {MessageType::Heartbeat, {false, true}},     {MessageType::FactsRequest, {false, false}},
+    {MessageType::Facts, {false, true}},         {MessageType::Push, {false, false}},
+    {MessageType::Progress, {false, true}},      {MessageType::Result, {false, true}},
+    {MessageType::Ack, {false, true}},           {MessageType::Error, {true, true}},
+    {MessageType::Enroll, {true, true}},         {MessageType::Enrolled, {false, false}},
+    {MessageType::AdminRequest, {false, false}}, {MessageType::AdminEvent, {false, false}},
 };
 
 TEST(Routes, EveryKnownTypeHasADecisionForEveryRole) {

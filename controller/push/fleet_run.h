@@ -1,0 +1,50 @@
+// `scctl apply` over agent sessions: facts from the connected agents,
+// then one signed envelope pushed to every targeted host at once, each
+// host's lines printed as they happen, and a recap that lists every
+// targeted host: run, refused, failed or unreachable, never skipped.
+#pragma once
+
+#include <chrono>
+#include <cstdio>
+#include <filesystem>
+#include <map>
+#include <set>
+#include <string>
+
+#include "common/error.h"
+#include "controller/push/admin_client.h"
+
+namespace sc::controller::push {
+
+// The hosts with an open session now.
+Result<std::set<std::string>> connectedHosts(AdminClient& admin);
+
+// Asks each of `hosts` for its facts and writes DIR/HOST.json for each that
+// answers within `timeout`. Returns the hosts that did not.
+Result<std::set<std::string>> gatherFacts(AdminClient& admin, const std::set<std::string>& hosts,
+                                          const std::filesystem::path& dir,
+                                          std::chrono::milliseconds timeout);
+
+struct PushSettings {
+  bool check = false;
+  bool diff = false;
+  std::chrono::milliseconds timeout{std::chrono::hours(1)};  // for all hosts together
+};
+
+struct HostOutcome {
+  enum class Status { Ok, Changed, Failed, Refused, Unreachable, Lost };
+  Status status = Status::Unreachable;
+  std::string detail;  // the recap line's text
+};
+
+// Pushes `envelopes` (host -> serialized envelope), streaming lines to
+// `out`; returns each host's outcome.
+Result<std::map<std::string, HostOutcome>> pushEnvelopes(
+    AdminClient& admin, const std::map<std::string, std::string>& envelopes,
+    const PushSettings& settings, std::FILE* out);
+
+// Prints the recap and returns the exit code: 0 all converged, 1 a host
+// failed or was refused, 6 only unreachable hosts kept it from success.
+int printRecap(const std::map<std::string, HostOutcome>& outcomes, std::FILE* out);
+
+}  // namespace sc::controller::push
