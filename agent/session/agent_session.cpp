@@ -241,19 +241,17 @@ asio::awaitable<Result<void>> AgentSession::renewIfDue(protocol::Connection& con
       co_await expect(connection, protocol::MessageType::Enrolled, settings_.connect_timeout);
   if (!answer) co_return std::move(answer.error());
   if (answer->value("status", "") != "issued") co_return ok();
-  {
-    auto renewed = pki::Certificate::fromPem(answer->value("certificate", ""), "renewal");
-    if (!renewed) co_return std::move(renewed.error());
-    if (pki::publicKeyFingerprint(X509_get0_pubkey(renewed->get())) !=
-        pki::publicKeyFingerprint(key->get())) {
-      co_return Error(ErrorCode::PeerNotController, "the renewed certificate is not for our key");
-    }
-    auto written = crypto::writePemFile(settings_.credentials.certificate(), renewed->pem(),
-                                        crypto::FileSecrecy::Public, /*replace=*/true);
-    if (!written) co_return std::move(written.error());
-    spdlog::info("certificate renewed until {}", time::formatRfc3339(renewed->notAfter()));
-    co_return ok();
+  auto renewed = pki::Certificate::fromPem(answer->value("certificate", ""), "renewal");
+  if (!renewed) co_return std::move(renewed.error());
+  if (pki::publicKeyFingerprint(X509_get0_pubkey(renewed->get())) !=
+      pki::publicKeyFingerprint(key->get())) {
+    co_return Error(ErrorCode::PeerNotController, "the renewed certificate is not for our key");
   }
+  auto written = crypto::writePemFile(settings_.credentials.certificate(), renewed->pem(),
+                                      crypto::FileSecrecy::Public, /*replace=*/true);
+  if (!written) co_return std::move(written.error());
+  spdlog::info("certificate renewed until {}", time::formatRfc3339(renewed->notAfter()));
+  co_return ok();
 }
 
 }  // namespace sc::agent::session
