@@ -6,6 +6,7 @@
 #include "agent/cli/backups_command.h"
 #include "agent/cli/facts_command.h"
 #include "agent/cli/session_commands.h"
+#include "agent/cli/trust_command.h"
 #include "common/exit_codes.h"
 #include "common/log/log.h"
 
@@ -20,11 +21,13 @@ int main(int argc, char** argv) {
   FactsArgs facts;
   EnrollArgs enroll;
   RunArgs run;
+  TrustArgs trust;
   auto* apply_command = addApplyCommand(app, apply);
   auto* backups_command = addBackupsCommand(app, backups);
   auto* facts_command = addFactsCommand(app, facts);
   auto* enroll_command = addEnrollCommand(app, enroll);
   auto* run_command = addRunCommand(app, run);
+  auto* trust_command = addTrustCommand(app, trust);
   // CLI11 reports with exceptions; they stop here (STYLE.md section 3).
   try {
     app.parse(argc, argv);
@@ -62,6 +65,10 @@ int main(int argc, char** argv) {
     // A daemon reports its session: info by default.
     sc::log::setupLogging(verbosity(run.verbosity + 1));
     return runRun(run);
+  }
+  if (trust_command->parsed()) {
+    sc::log::setupLogging(sc::log::Verbosity::Normal);
+    return runTrust(trust);
   }
   return sc::exit_code::kUsage;
 }

@@ -68,6 +68,10 @@ std::string_view reasonCode(ErrorCode code) {
       return "not_yet_valid";
     case ErrorCode::BadTime:
       return "bad_time";
+    case ErrorCode::RetiredKey:
+      return "retired_key";
+    case ErrorCode::RootChainTooLong:
+      return "root_chain_too_long";
     case ErrorCode::ProtocolError:
       return "protocol_error";
     case ErrorCode::CsrInvalid:

@@ -77,6 +77,8 @@ enum class ErrorCode {
   Expired,           // past its expiry (freeze)
   NotYetValid,       // issued in the future (a clock is wrong)
   BadTime,           // timestamps malformed, reversed or too far apart
+  RetiredKey,        // signed by a key the trusted root document retired
+  RootChainTooLong,  // more root versions to walk than one update allows
   ProtocolError,     // a session peer broke the wire protocol (docs/protocol.md)
   // Enrolment and sessions (docs/enrolment.md, SECURITY.md B-18, T-11..T-16).
   CsrInvalid,         // a certificate request the CA refuses to sign

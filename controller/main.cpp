@@ -11,6 +11,7 @@
 #include "controller/cli/key_command.h"
 #include "controller/cli/render_command.h"
 #include "controller/cli/serve_command.h"
+#include "controller/cli/trust_command.h"
 
 int main(int argc, char** argv) {
   using namespace sc::controller::cli;
@@ -25,6 +26,7 @@ int main(int argc, char** argv) {
   CaArgs ca;
   ServeArgs serve;
   HostsArgs hosts;
+  TrustArgs trust;
   auto* compile_command = addCompileCommand(app, compile);
   auto* apply_command = addApplyCommand(app, apply);
   auto* render_command = addRenderCommand(app, render);
@@ -32,6 +34,7 @@ int main(int argc, char** argv) {
   addCaCommands(app, ca);
   auto* serve_command = addServeCommand(app, serve);
   auto* hosts_command = addHostsCommand(app, hosts);
+  auto* trust_command = addTrustCommand(app, trust);
   // CLI11 reports with exceptions; they stop here (STYLE.md section 3).
   try {
     app.parse(argc, argv);
@@ -53,5 +56,6 @@ int main(int argc, char** argv) {
   if (caCommandParsed(ca)) return runCa(ca);
   if (serve_command->parsed()) return runServe(serve);
   if (hosts_command->parsed()) return runHosts(hosts);
+  if (trust_command->parsed()) return runTrust(trust);
   return sc::exit_code::kUsage;
 }

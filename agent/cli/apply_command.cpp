@@ -1,6 +1,7 @@
 #include "agent/cli/apply_command.h"
 
 #include <fcntl.h>
+#include <signal.h>
 #include <unistd.h>
 
 #include <chrono>
@@ -10,6 +11,7 @@
 #include "agent/engine/engine.h"
 #include "agent/host/posix_host.h"
 #include "agent/state/state_dir.h"
+#include "agent/verify/trust_store.h"
 #include "common/envelope/envelope.h"
 #include "common/exit_codes.h"
 #include "common/fs/atomic_file.h"
@@ -21,8 +23,9 @@ namespace sc::agent::cli {
 namespace {
 
 Result<std::string> readInput(const std::string& path, std::uint64_t max_bytes) {
-  fs::UniqueFd fd(path == "-" ? ::dup(STDIN_FILENO) : ::open(path.c_str(), O_RDONLY | O_CLOEXEC));
-  if (!fd.valid()) return errnoError(errno, "cannot open the file", path);
+  if (path != "-") return fs::readFileCapped(path, max_bytes);
+  fs::UniqueFd fd(::dup(STDIN_FILENO));
+  if (!fd.valid()) return errnoError(errno, "cannot read stdin");
   auto bytes = fs::readAllCapped(fd.get(), max_bytes);
   if (!bytes) return std::move(bytes.error()).withWhere(path);
   return bytes;
@@ -61,8 +64,15 @@ std::string systemHostName() {
   return name;
 }
 
-// The keys --trust names (default: /etc/smartcookies/signing.key.pub).
-Result<envelope::TrustedKeys> loadTrust(const std::vector<std::string>& files) {
+// The keys --trust names; without it the signing keys of the root document
+// in the state directory (docs/trust.md), else the one default key file.
+Result<envelope::TrustedKeys> loadTrust(const std::vector<std::string>& files,
+                                        const CommonOptions& common) {
+  if (files.empty()) {
+    const std::string state_dir = common.state_dir.empty() ? defaultStateDir() : common.state_dir;
+    SC_TRY_ASSIGN(const auto root, loadTrustedRoot(state_dir));
+    if (root) return root->document.manifestKeys();
+  }
   envelope::TrustedKeys trusted;
   const std::vector<std::string> paths =
       files.empty() ? std::vector<std::string>{"/etc/smartcookies/signing.key.pub"} : files;
@@ -130,8 +140,9 @@ Exit codes:
       "serial are checked before anything else");
   manifest_option->excludes(signed_envelope);
   command->add_option("--trust", args.trust,
-                      "Public key file the envelope may be signed by (repeatable; default "
-                      "/etc/smartcookies/signing.key.pub)");
+                      "Public key file the envelope may be signed by (repeatable). Default: the "
+                      "signing keys of the root document in the state directory, else "
+                      "/etc/smartcookies/signing.key.pub");
   command->add_option("--host", args.host,
                       "This host's name as manifests name it (default: the system's host name)");
   command->add_flag("-C,--check", args.check, "Report what would change; change nothing");
@@ -159,7 +170,7 @@ Exit codes:
 }
 
 int runSigned(const ApplyArgs& args) {
-  auto trusted = loadTrust(args.trust);
+  auto trusted = loadTrust(args.trust, args.common);
   if (!trusted) {
     printError(trusted.error());
     return exit_code::kUsage;
@@ -179,6 +190,10 @@ int runSigned(const ApplyArgs& args) {
 }
 
 int runApply(const ApplyArgs& args) {
+  // Under `sc-agent run` the reader of --events may go away mid-run (the
+  // daemon restarted): the run goes on to its end rather than dying of
+  // SIGPIPE between two resources; its lines are simply lost.
+  if (args.events) ::signal(SIGPIPE, SIG_IGN);
   if (args.manifest_path.empty() && args.envelope_path.empty()) {
     std::fprintf(stderr, "sc-agent: error: give --envelope FILE (signed) or --manifest FILE\n");
     return exit_code::kUsage;
@@ -273,7 +288,8 @@ int applyManifest(const manifest::Manifest& manifest, const ApplyArgs& args,
       return exit_code::kDone;
     }
     if (!args.check) {
-      record = AppliedRecord{manifest.host, manifest.serial, admitted->payload_sha256, false};
+      record = AppliedRecord{manifest.host, manifest.serial, admitted->payload_sha256,
+                             manifest.key_id, false};
       if (auto saved = state->saveApplied(*record); !saved) {
         printError(std::move(saved.error()).withContext("recording the serial before applying"));
         return exit_code::kFailed;

@@ -114,8 +114,8 @@ CLI::App* addRunCommand(CLI::App& app, RunArgs& args) {
   auto* command = app.add_subcommand("run", "Keep a session with the controller (the daemon)");
   command->add_option("--state-dir", args.state_dir, "Where the agent keeps its state");
   command->add_option("--trust", args.trust,
-                      "Public key file pushed manifests may be signed by (repeatable; default "
-                      "/etc/smartcookies/signing.key.pub)");
+                      "Trust only this public key file for pushed manifests (repeatable); "
+                      "without it, the root document pushes keep current (docs/trust.md)");
   command->add_option("--root", args.root,
                       "Apply pushed manifests under this directory instead of / (tests, chroots)");
   command->add_option("--allow-path", args.allow_paths,
@@ -156,6 +156,7 @@ int runRun(const RunArgs& args) {
   for (const auto& key : args.trust) {
     settings.apply_arguments.insert(settings.apply_arguments.end(), {"--trust", key});
   }
+  settings.follow_root_documents = args.trust.empty();
   for (const auto& path : args.allow_paths) {
     settings.apply_arguments.insert(settings.apply_arguments.end(), {"--allow-path", path});
   }

@@ -6,9 +6,11 @@
 #include <boost/asio/ssl.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/use_awaitable.hpp>
+#include <optional>
 
 #include "agent/session/child_run.h"
 #include "agent/session/dial.h"
+#include "agent/verify/trust_store.h"
 #include "common/crypto/openssl.h"
 #include "common/fs/atomic_file.h"
 #include "common/limits.h"
@@ -25,6 +27,8 @@ namespace asio = boost::asio;
 constexpr auto kTupleAwaitable = asio::as_tuple(asio::use_awaitable);
 // A session that lasted this long was healthy: the backoff starts over.
 constexpr auto kHealthySession = std::chrono::seconds(60);
+// Facts older than this are gathered again when a session starts.
+constexpr auto kFactsRefresh = std::chrono::minutes(10);
 
 // Keeps an event under its frame's cap: a resource's changes (large diffs)
 // or a report's resource list are dropped, and the event says so.
@@ -104,6 +108,13 @@ asio::awaitable<Error> AgentSession::once() {
   spdlog::info("connected to {} as '{}' ({})", enrolment_.controller.text(), enrolment_.name,
                tls::describeSession(connection->ssl()));
   asio::co_spawn(executor, heartbeats(connection, heartbeat), asio::detached);
+  // Facts ready before the controller asks: `scctl apply` takes them up to
+  // its --facts-max-age old, so a push need not wait for a thousand
+  // fact-gathering children.
+  if (facts_text_.empty() || protocol::Clock::now() - facts_gathered_ > kFactsRefresh) {
+    asio::co_spawn(
+        executor, [this]() -> asio::awaitable<void> { co_await refreshFacts(); }, asio::detached);
+  }
   if (auto renewed = co_await renewIfDue(*connection); !renewed) {
     connection->close();
     co_return std::move(renewed.error());
@@ -149,6 +160,16 @@ asio::awaitable<void> AgentSession::applyPush(std::shared_ptr<protocol::Connecti
     connection->send(protocol::MessageType::Result, result);
     co_return;
   }
+  if (settings_.follow_root_documents) {
+    if (auto walked = walkPushedRoots(push); !walked) {
+      result["event"] = "refused";
+      result["reason"] = reasonCode(walked.error().code());
+      result["message"] = walked.error().describe();
+      spdlog::error("push {} refused: {}", push_id, walked.error().describe());
+      connection->send(protocol::MessageType::Result, result);
+      co_return;
+    }
+  }
   applying_ = true;
   // The envelope goes to a file the child reads; the child checks it
   // completely (signature, host, serial, expiry) before anything else.
@@ -169,24 +190,30 @@ asio::awaitable<void> AgentSession::applyPush(std::shared_ptr<protocol::Connecti
   if (push.value("check", false)) argv.push_back("--check");
   if (push.value("diff", false)) argv.push_back("--diff");
   argv.insert(argv.end(), settings_.apply_arguments.begin(), settings_.apply_arguments.end());
-  bool ended = false;
+  // The result goes out once the child has exited, so whoever reads it may
+  // push again at once and not find this run still holding the state lock.
+  std::optional<nlohmann::json> ended;
   auto status = co_await runChild(
       argv,
       [&](std::string_view line) {
         auto event = nlohmann::json::parse(line, nullptr, /*allow_exceptions=*/false);
         if (!event.is_object()) return;
         event["push_id"] = push_id;
-        const auto type = event.value("event", "") == "resource" ? protocol::MessageType::Progress
-                                                                 : protocol::MessageType::Result;
-        ended = ended || type == protocol::MessageType::Result;
-        fitInto(event, type);
-        connection->send(type, event);
+        if (event.value("event", "") != "resource") {
+          fitInto(event, protocol::MessageType::Result);
+          ended = std::move(event);
+          return;
+        }
+        fitInto(event, protocol::MessageType::Progress);
+        connection->send(protocol::MessageType::Progress, event);
       },
       limits::kMaxManifestBytes);
   std::error_code ec;
   std::filesystem::remove(envelope_path, ec);
   applying_ = false;
-  if (!ended) {
+  if (ended) {
+    connection->send(protocol::MessageType::Result, *ended);
+  } else {
     result["event"] = "failed";
     result["message"] = status ? fmt::format("the run ended without a report (status {})", *status)
                                : status.error().describe();
@@ -194,8 +221,24 @@ asio::awaitable<void> AgentSession::applyPush(std::shared_ptr<protocol::Connecti
   }
 }
 
-asio::awaitable<void> AgentSession::sendFacts(std::shared_ptr<protocol::Connection> connection,
-                                              nlohmann::json request) {
+Result<void> AgentSession::walkPushedRoots(const nlohmann::json& push) const {
+  const auto roots = push.find("roots");
+  if (roots == push.end() || roots->empty()) return {};
+  if (!roots->is_array() || roots->size() > envelope::kMaxRootChain * 4) {
+    return Error(ErrorCode::ProtocolError, "'roots' must be a short list of root documents");
+  }
+  std::vector<std::string> texts;
+  for (const auto& root : *roots) {
+    if (!root.is_string()) return Error(ErrorCode::ProtocolError, "a root document not a string");
+    texts.push_back(root.get<std::string>());
+  }
+  SC_TRY_ASSIGN(const auto walked,
+                updateTrustedRoot(settings_.state_dir, texts, WithoutAnchor::InstallVersionOne));
+  spdlog::debug("trusting root version {}", walked.document.version);
+  return {};
+}
+
+asio::awaitable<bool> AgentSession::refreshFacts() {
   std::vector<std::string> argv = {selfExecutable(), "facts", "--json"};
   argv.insert(argv.end(), settings_.facts_arguments.begin(), settings_.facts_arguments.end());
   std::string text;
@@ -206,10 +249,24 @@ asio::awaitable<void> AgentSession::sendFacts(std::shared_ptr<protocol::Connecti
         text += '\n';
       },
       8 * 1024 * 1024);
+  const auto facts = nlohmann::json::parse(text, nullptr, /*allow_exceptions=*/false);
+  if (!status || *status != 0 || !facts.is_object()) co_return false;
+  // Kept compact: the text is smaller than the parsed tree.
+  facts_text_ = facts.dump();
+  facts_gathered_ = protocol::Clock::now();
+  co_return true;
+}
+
+asio::awaitable<void> AgentSession::sendFacts(std::shared_ptr<protocol::Connection> connection,
+                                              nlohmann::json request) {
+  const auto max_age = std::chrono::seconds(
+      std::max<std::int64_t>(0, request.value("max_age_seconds", std::int64_t{0})));
+  const bool fresh_enough =
+      !facts_text_.empty() && protocol::Clock::now() - facts_gathered_ <= max_age;
+  const bool gathered = fresh_enough || co_await refreshFacts();
   nlohmann::json answer = {{"request_id", request.value("request_id", std::int64_t{0})}};
-  auto facts = nlohmann::json::parse(text, nullptr, /*allow_exceptions=*/false);
-  if (status && *status == 0 && facts.is_object()) {
-    answer["facts"] = std::move(facts);
+  if (gathered) {
+    answer["facts"] = nlohmann::json::parse(facts_text_);
   } else {
     answer["error"] = "gathering facts failed";
   }

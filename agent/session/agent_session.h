@@ -25,6 +25,9 @@ struct RunSettings {
   std::string state_dir;  // the children's --state-dir
   // Passed to every `sc-agent apply` child: --trust, --root, --allow-path.
   std::vector<std::string> apply_arguments;
+  // No --trust keys: manifests are checked against the root document in
+  // the state directory, which pushes walk forward (docs/trust.md).
+  bool follow_root_documents = true;
   // Passed to every `sc-agent facts` child: --root.
   std::vector<std::string> facts_arguments;
   std::chrono::seconds connect_timeout{30};
@@ -55,6 +58,13 @@ class AgentSession {
   // lines go back as progress, and whose end goes back as the result.
   boost::asio::awaitable<void> applyPush(std::shared_ptr<protocol::Connection> connection,
                                          nlohmann::json push);
+  // Walks this host's root document through the ones a push carries.
+  Result<void> walkPushedRoots(const nlohmann::json& push) const;
+  // Runs an `sc-agent facts --json` child and keeps what it printed;
+  // false when it failed.
+  boost::asio::awaitable<bool> refreshFacts();
+  // Answers a facts request, from the kept facts when they are no older
+  // than the request's max_age_seconds.
   boost::asio::awaitable<void> sendFacts(std::shared_ptr<protocol::Connection> connection,
                                          nlohmann::json request);
   boost::asio::awaitable<Result<void>> renewIfDue(protocol::Connection& connection);
@@ -66,7 +76,10 @@ class AgentSession {
   std::shared_ptr<protocol::Connection> current_;
   boost::asio::steady_timer wait_;
   bool stopping_ = false;
-  bool applying_ = false;  // one run at a time; the state directory's lock agrees
+  bool applying_ = false;
+  std::string facts_text_;  // the last facts gathered, compact JSON
+  protocol::Clock::time_point
+      facts_gathered_{};  // one run at a time; the state directory's lock agrees
 };
 
 }  // namespace sc::agent::session

@@ -202,15 +202,18 @@ Result<std::optional<AppliedRecord>> StateDir::loadApplied() const {
       finished == doc.end() || !finished->is_boolean()) {
     return damaged();
   }
-  return std::optional<AppliedRecord>(
-      AppliedRecord{host->get<std::string>(), serial->get<std::uint64_t>(),
-                    sha256->get<std::string>(), finished->get<bool>()});
+  const auto key_id = doc.find("key_id");
+  if (key_id != doc.end() && !key_id->is_string()) return damaged();
+  return std::optional<AppliedRecord>(AppliedRecord{
+      host->get<std::string>(), serial->get<std::uint64_t>(), sha256->get<std::string>(),
+      key_id == doc.end() ? std::string() : key_id->get<std::string>(), finished->get<bool>()});
 }
 
 Result<void> StateDir::saveApplied(const AppliedRecord& record) const {
   return writeSmallFile(kAppliedFile, nlohmann::json{{"host", record.host},
                                                      {"serial", record.serial},
                                                      {"sha256", record.sha256},
+                                                     {"key_id", record.key_id},
                                                      {"finished", record.finished}}
                                           .dump());
 }

@@ -43,6 +43,7 @@ struct AppliedRecord {
   std::string host;
   std::uint64_t serial = 0;
   std::string sha256;     // of the manifest's exact bytes
+  std::string key_id;     // of the key that signed it (empty in older records)
   bool finished = false;  // false: a run of it started and did not end
 };
 

@@ -65,11 +65,14 @@ Result<Admitted> admitEnvelope(std::string_view envelope_text, const AdmissionPo
                              "it, else ask the controller for a fresh manifest",
                              manifest.expires_at, now));
   }
-  return Admitted{std::move(manifest), sha256Hex(payload)};
+  return Admitted{std::move(manifest), sha256Hex(payload), policy.trusted};
 }
 
 Result<SerialDecision> checkSerial(const Admitted& admitted, const AppliedRecord* last) {
   if (last == nullptr) return SerialDecision::Apply;
+  const bool signer_rotated_out = !last->key_id.empty() && admitted.trusted != nullptr &&
+                                  admitted.trusted->find(last->key_id) == nullptr;
+  if (signer_rotated_out) return SerialDecision::Apply;
   const std::uint64_t serial = admitted.manifest.serial;
   if (serial > last->serial) return SerialDecision::Apply;
   if (serial == last->serial && admitted.payload_sha256 == last->sha256) {

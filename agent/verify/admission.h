@@ -40,6 +40,8 @@ struct AdmissionPolicy {
 struct Admitted {
   manifest::Manifest manifest;
   std::string payload_sha256;  // what the serial record keeps
+  // The keys that admitted it (the caller's, alive for the whole run).
+  const envelope::TrustedKeys* trusted = nullptr;
 };
 
 Result<Admitted> admitEnvelope(std::string_view envelope_text, const AdmissionPolicy& policy);
@@ -49,7 +51,10 @@ enum class SerialDecision {
   AlreadyApplied,  // this serial, these bytes, applied to the end before
 };
 
-// Step 5 against the record of the last serial (null: none yet).
+// Step 5 against the record of the last serial (null: none yet). A record
+// signed by a key no longer trusted sets no floor: after a rotation the new
+// key starts its own serials, so a compromised key's huge serial cannot
+// lock the host out (SECURITY.md T-10, TUF's fast-forward recovery).
 Result<SerialDecision> checkSerial(const Admitted& admitted, const AppliedRecord* last);
 
 }  // namespace sc::agent

@@ -52,6 +52,11 @@ Envelope seal(std::string payload_type, std::string payload, const PrivateKey& k
   return out;
 }
 
+void addSignature(Envelope& envelope, const PrivateKey& key) {
+  envelope.signatures.push_back(
+      {key.publicKey().id(), key.sign(signedBytes(envelope.payload_type, envelope.payload))});
+}
+
 std::string serialize(const Envelope& envelope) {
   json signatures = json::array();
   for (const auto& signature : envelope.signatures) {
@@ -128,6 +133,8 @@ void TrustedKeys::add(PublicKey key) {
   keys_.insert_or_assign(std::move(id), std::move(key));
 }
 
+void TrustedKeys::retire(std::string key_id) { retired_.insert(std::move(key_id)); }
+
 const PublicKey* TrustedKeys::find(std::string_view key_id) const {
   const auto it = keys_.find(key_id);
   return it == keys_.end() ? nullptr : &it->second;
@@ -148,6 +155,13 @@ Result<std::string_view> openEnvelope(const Envelope& envelope, std::string_view
     if (key->verify(message, signature.bytes)) return std::string_view(envelope.payload);
   }
   if (!named_trusted) {
+    for (const Signature& signature : envelope.signatures) {
+      if (trusted.isRetired(signature.key_id)) {
+        return Error(ErrorCode::RetiredKey,
+                     fmt::format("signed by key {}, which this host's root document retired",
+                                 signature.key_id.substr(0, 16)));
+      }
+    }
     return Error(ErrorCode::UnknownKey,
                  fmt::format("signed by key {}, which this host does not trust",
                              envelope.signatures.empty()

@@ -14,6 +14,7 @@
 #pragma once
 
 #include <map>
+#include <set>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -44,6 +45,8 @@ std::string signedBytes(std::string_view payload_type, std::string_view payload)
 
 // An envelope of `payload` signed by `key`.
 Envelope seal(std::string payload_type, std::string payload, const PrivateKey& key);
+// Adds `key`'s signature (root documents carry several).
+void addSignature(Envelope& envelope, const PrivateKey& key);
 
 // The envelope's JSON text (compact, one line).
 std::string serialize(const Envelope& envelope);
@@ -55,21 +58,25 @@ std::string serialize(const Envelope& envelope);
 Result<Envelope> parseEnvelope(std::string_view text, std::size_t max_payload_bytes,
                                std::size_t max_signatures = 1);
 
-// The keys a verifier trusts, by id.
+// The keys a verifier trusts, by id, and the ids of keys it once trusted
+// and no longer does (named apart in refusals).
 class TrustedKeys {
  public:
   void add(PublicKey key);
+  void retire(std::string key_id);
   const PublicKey* find(std::string_view key_id) const;
+  bool isRetired(std::string_view key_id) const { return retired_.count(key_id) != 0; }
   bool empty() const { return keys_.empty(); }
 
  private:
   std::map<std::string, PublicKey, std::less<>> keys_;
+  std::set<std::string, std::less<>> retired_;
 };
 
 // The payload, once `envelope` is of `payload_type` and carries a valid
-// signature by a trusted key: UnknownKey when no signature names one,
-// SignatureInvalid when a trusted key's signature does not verify,
-// SignatureFormat for another payload type.
+// signature by a trusted key: RetiredKey or UnknownKey when no signature
+// names a trusted key, SignatureInvalid when a trusted key's signature does
+// not verify, SignatureFormat for another payload type.
 Result<std::string_view> openEnvelope(const Envelope& envelope, std::string_view payload_type,
                                       const TrustedKeys& trusted);
 

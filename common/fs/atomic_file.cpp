@@ -170,4 +170,12 @@ Result<void> writeFileAtomicAt(int dir_fd, std::string_view name, std::string_vi
   return ok();
 }
 
+Result<std::string> readFileCapped(const std::filesystem::path& path, std::uint64_t max_bytes) {
+  UniqueFd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
+  if (!fd.valid()) return errnoError(errno, "cannot open the file", path.string());
+  auto bytes = readAllCapped(fd.get(), max_bytes);
+  if (!bytes) return std::move(bytes.error()).withWhere(path.string());
+  return bytes;
+}
+
 }  // namespace sc::fs

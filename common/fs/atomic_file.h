@@ -48,5 +48,7 @@ Result<void> writeAll(int fd, std::string_view data);
 
 // Reads at most `max_bytes` + 1 bytes; TooLarge when there are more.
 Result<std::string> readAllCapped(int fd, std::uint64_t max_bytes);
+// The same for a file; errors name `path`.
+Result<std::string> readFileCapped(const std::filesystem::path& path, std::uint64_t max_bytes);
 
 }  // namespace sc::fs

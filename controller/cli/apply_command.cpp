@@ -13,6 +13,7 @@
 #include "common/envelope/ed25519.h"
 #include "common/exit_codes.h"
 #include "common/limits.h"
+#include "common/log/log.h"
 #include "common/text/escape.h"
 #include "common/time/duration.h"
 #include "controller/cli/compile_command.h"
@@ -47,6 +48,10 @@ Exit codes: 0 done, 1 a host failed or refused its manifest, 2 bad usage,
       ->default_val(push::kDefaultAdminSocket);
   command->add_option("--sign", args.sign_key, "-c agent: the key that signs the manifests")
       ->default_val("/etc/smartcookies/signing.key");
+  command
+      ->add_option("--facts-max-age", args.facts_max_age,
+                   "-c agent: use facts an agent gathered up to this long ago (0: gather now)")
+      ->default_val("10m");
   command->add_option("--valid-for", args.valid_for, "-c agent: how long the manifests stay valid")
       ->default_val("1h");
   command->add_flag("-C,--check", args.agent.check, "Show what would change; change nothing");
@@ -66,31 +71,6 @@ Exit codes: 0 done, 1 a host failed or refused its manifest, 2 bad usage,
 
 namespace {
 
-// A private directory (mode 0700) for the facts gathered for one run,
-// removed when the run ends.
-class ScratchDir {
- public:
-  ScratchDir() = default;
-  ScratchDir(const ScratchDir&) = delete;
-  ScratchDir& operator=(const ScratchDir&) = delete;
-  ~ScratchDir() {
-    std::error_code ignored;
-    if (!path_.empty()) std::filesystem::remove_all(path_, ignored);
-  }
-  Result<void> create() {
-    std::string pattern = (std::filesystem::temp_directory_path() / "scctl-facts-XXXXXX").string();
-    if (::mkdtemp(pattern.data()) == nullptr) {
-      return errnoError(errno, "cannot make a directory for the facts", pattern);
-    }
-    path_ = pattern;
-    return ok();
-  }
-  const std::filesystem::path& path() const { return path_; }
-
- private:
-  std::filesystem::path path_;
-};
-
 int failWith(const Error& error) {
   std::fprintf(stderr, "scctl: %s\n", error.describe().c_str());
   return exit_code::kFailed;
@@ -98,6 +78,10 @@ int failWith(const Error& error) {
 
 // -c agent: facts from the agents, compile, sign, push, recap.
 int runOnAgents(const ApplyArgs& args) {
+  if (args.agent.common.verbosity > 0) {
+    log::setupLogging(args.agent.common.verbosity > 1 ? log::Verbosity::Debug
+                                                      : log::Verbosity::Verbose);
+  }
   if (!args.agent.tags.empty() || !args.agent.skip_tags.empty() || args.agent.json ||
       !args.agent.common.root.empty()) {
     std::fprintf(stderr,
@@ -111,6 +95,12 @@ int runOnAgents(const ApplyArgs& args) {
                  args.valid_for.c_str());
     return exit_code::kUsage;
   }
+  const auto facts_max_age = time::parseDuration(args.facts_max_age);
+  if (!facts_max_age || *facts_max_age < 0) {
+    std::fprintf(stderr, "scctl: error: --facts-max-age '%s': expected 0, 30s, 10m, 1h\n",
+                 args.facts_max_age.c_str());
+    return exit_code::kUsage;
+  }
   auto key = envelope::PrivateKey::fromPemFile(args.sign_key);
   if (!key) return failWith(key.error());
   auto admin = push::AdminClient::connect(args.admin_socket);
@@ -118,21 +108,35 @@ int runOnAgents(const ApplyArgs& args) {
   auto connected = push::connectedHosts(*admin);
   if (!connected) return failWith(connected.error());
 
-  PlaybookOptions playbook = args.playbook;
-  ScratchDir facts;
-  if (playbook.facts_dir.empty()) {
-    auto made = facts.create();
-    if (!made) return failWith(made.error());
-    auto missing = push::gatherFacts(*admin, *connected, facts.path(), std::chrono::seconds(120));
-    if (!missing) return failWith(missing.error());
-    for (const auto& host : *missing) {
-      std::fprintf(stderr, "warning: %s sent no facts\n", text::escapeControl(host).c_str());
+  // Where a run's time goes, for -v (the fan-out benchmark reads it).
+  auto phase_start = std::chrono::steady_clock::now();
+  const auto phaseDone = [&phase_start](const char* what) {
+    const auto now = std::chrono::steady_clock::now();
+    spdlog::info("{} in {} ms", what,
+                 std::chrono::duration_cast<std::chrono::milliseconds>(now - phase_start).count());
+    phase_start = now;
+  };
+  phaseDone("listed the connected hosts");
+  std::map<std::string, Data> facts;
+  if (args.playbook.facts_dir.empty()) {
+    auto gathered = push::gatherFacts(*admin, *connected, std::chrono::seconds(*facts_max_age),
+                                      std::chrono::seconds(120));
+    if (!gathered) return failWith(gathered.error());
+    for (const auto& host : *connected) {
+      const auto it = gathered->find(host);
+      if (it == gathered->end()) {
+        std::fprintf(stderr, "warning: %s sent no facts\n", text::escapeControl(host).c_str());
+        continue;
+      }
+      facts[host] = Data::parse(it->second.dump());
     }
-    playbook.facts_dir = facts.path().string();
+    phaseDone("gathered facts");
   }
-  auto result = compileForCli(playbook, 0, nullptr,
-                              [&](const std::string& host) { return connected->count(host) > 0; });
+  auto result = compileForCli(
+      args.playbook, 0, nullptr,
+      [&](const std::string& host) { return connected->count(host) > 0; }, std::move(facts));
   if (!result) return exit_code::kRejected;
+  phaseDone("compiled");
 
   std::map<std::string, std::string> envelopes;
   std::map<std::string, push::HostOutcome> outcomes;
@@ -150,6 +154,7 @@ int runOnAgents(const ApplyArgs& args) {
     envelopes[manifest.host] = push::signManifest(manifest, *key, *validity);
   }
   result.reset();  // the envelopes are all that is needed now
+  phaseDone("signed");
   push::PushSettings settings;
   settings.check = args.agent.check;
   settings.diff = args.agent.diff;
@@ -159,6 +164,7 @@ int runOnAgents(const ApplyArgs& args) {
   }
   auto pushed = push::pushEnvelopes(*admin, envelopes, settings, stdout);
   if (!pushed) return failWith(pushed.error());
+  phaseDone("pushed and collected the results");
   outcomes.merge(*pushed);
   return push::printRecap(outcomes, stdout);
 }

@@ -18,6 +18,7 @@ struct ApplyArgs {
   std::string admin_socket;
   std::string sign_key;
   std::string valid_for;
+  std::string facts_max_age;
   agent::cli::ApplyArgs agent;  // check, diff, tags, root, state dir, ...
 };
 

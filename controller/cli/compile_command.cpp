@@ -108,13 +108,14 @@ Result<Data> runOnController(const manifest::ResourceSpec& spec) {
 
 std::optional<compiler::CompileResult> compileForCli(
     const PlaybookOptions& options, std::uint64_t serial, std::function<Data()> local_facts,
-    std::function<bool(const std::string&)> reachable) {
+    std::function<bool(const std::string&)> reachable, std::map<std::string, Data> facts) {
   auto compile_options = toCompileOptions(options);
   if (!compile_options) {
     printCompileError(compile_options.error());
     return std::nullopt;
   }
   compile_options->local_facts = std::move(local_facts);
+  compile_options->facts = std::move(facts);
   compile_options->reachable = std::move(reachable);
   compile_options->run_on_controller = runOnController;
   auto result = compiler::compilePlaybook(*compile_options);

@@ -21,10 +21,11 @@ int runCompile(const CompileArgs& args);
 
 // The compile step `scctl compile` and `scctl apply` share: options ->
 // manifests, with warnings and errors printed. Null on error.
-// `local_facts`: see CompileOptions::local_facts.
+// `local_facts`, `reachable`, `facts`: see CompileOptions.
 std::optional<compiler::CompileResult> compileForCli(
     const PlaybookOptions& options, std::uint64_t serial,
     std::function<Data()> local_facts = nullptr,
-    std::function<bool(const std::string&)> reachable = nullptr);
+    std::function<bool(const std::string&)> reachable = nullptr,
+    std::map<std::string, Data> facts = {});
 
 }  // namespace sc::controller::cli

@@ -4,6 +4,7 @@
 
 #include "common/envelope/ed25519.h"
 #include "common/exit_codes.h"
+#include "controller/trust/root_chain.h"
 
 namespace sc::controller::cli {
 
@@ -44,14 +45,10 @@ int runKey(const KeyArgs& args) {
     std::fprintf(stderr, "scctl: %s\n", key.error().describe().c_str());
     return exit_code::kFailed;
   }
-  auto public_key = envelope::PublicKey::fromPemFile(args.path);
+  auto public_key = trust::readAnyKey(args.path);
   if (!public_key) {
-    auto private_key = envelope::PrivateKey::fromPemFile(args.path);
-    if (!private_key) {
-      std::fprintf(stderr, "scctl: %s\n", public_key.error().describe().c_str());
-      return exit_code::kFailed;
-    }
-    public_key = private_key->publicKey();
+    std::fprintf(stderr, "scctl: %s\n", public_key.error().describe().c_str());
+    return exit_code::kFailed;
   }
   std::fprintf(stdout, "key id %s\n", public_key->id().c_str());
   return exit_code::kDone;

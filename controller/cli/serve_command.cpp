@@ -9,6 +9,7 @@
 #include "common/log/log.h"
 #include "controller/cli/ca_command.h"
 #include "controller/push/admin_client.h"
+#include "controller/trust/root_chain.h"
 
 namespace sc::controller::cli {
 
@@ -20,6 +21,10 @@ CLI::App* addServeCommand(CLI::App& app, ServeArgs& args) {
       ->default_val(8143);
   command->add_option("--ca-dir", args.ca_dir, "The CA directory ('scctl ca init')")
       ->default_val(kDefaultCaDir);
+  command
+      ->add_option("--trust-dir", args.settings.trust_dir,
+                   "Root documents sent with every push ('scctl trust'); none when missing")
+      ->default_val(trust::kDefaultTrustDir);
   command->add_flag("--allow-tls12", args.settings.allow_tls12,
                     "Also accept TLS 1.2 (AEAD suites only); TLS 1.3 only by default");
   command

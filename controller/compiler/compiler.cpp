@@ -1145,7 +1145,9 @@ Data factLayer(const Data& facts) {
 }
 
 Result<Data> loadFacts(const CompileOptions& options, const std::string& host) {
-  if (const auto it = options.facts.find(host); it != options.facts.end()) return it->second;
+  if (const auto it = options.facts.find(host); it != options.facts.end()) {
+    return factLayer(it->second);
+  }
   if (options.facts_dir.empty()) return Data();
   for (const std::string& name : {host, host + ".json"}) {
     const fs::path path = fs::path(options.facts_dir) / name;

@@ -23,7 +23,7 @@ struct CompileOptions {
   std::vector<std::string> limits;       // --limit patterns
   Data extra_vars = Data::object();      // -e, merged in order
   std::string facts_dir;                 // --facts: DIR/HOST or DIR/HOST.json
-  std::map<std::string, Data> facts;     // facts known in advance, by host
+  std::map<std::string, Data> facts;     // facts as agents send them, by host
   std::vector<std::string> roles_path;
   // lookup('pipe') and commands delegated to localhost may run on the
   // controller while compiling.

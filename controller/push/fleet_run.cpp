@@ -63,11 +63,14 @@ Result<std::set<std::string>> connectedHosts(AdminClient& admin) {
   return hosts;
 }
 
-Result<std::set<std::string>> gatherFacts(AdminClient& admin, const std::set<std::string>& hosts,
-                                          const std::filesystem::path& dir,
-                                          std::chrono::milliseconds timeout) {
-  for (const auto& host : hosts) SC_TRY(admin.send({{"op", "facts"}, {"host", host}}));
-  std::set<std::string> missing = hosts;
+Result<std::map<std::string, nlohmann::json>> gatherFacts(AdminClient& admin,
+                                                          const std::set<std::string>& hosts,
+                                                          std::chrono::seconds max_age,
+                                                          std::chrono::milliseconds timeout) {
+  for (const auto& host : hosts) {
+    SC_TRY(admin.send({{"op", "facts"}, {"host", host}, {"max_age_seconds", max_age.count()}}));
+  }
+  std::map<std::string, nlohmann::json> facts;
   const auto deadline = std::chrono::steady_clock::now() + timeout;
   std::size_t answers = 0;
   while (answers < hosts.size()) {
@@ -78,15 +81,14 @@ Result<std::set<std::string>> gatherFacts(AdminClient& admin, const std::set<std
     }
     const std::string host = event->value("host", "");
     ++answers;
-    // Only names the grammar allows become file names (T-21).
-    if (event->value("event", "") != "facts" || !event->contains("facts") ||
-        !text::checkHostName(host) || hosts.count(host) == 0) {
+    // Only the hosts asked, and only a JSON object of facts.
+    if (event->value("event", "") != "facts" || hosts.count(host) == 0 ||
+        !(*event)["facts"].is_object()) {
       continue;
     }
-    SC_TRY(fs::writeFileAtomic(dir / (host + ".json"), (*event)["facts"].dump(), {}));
-    missing.erase(host);
+    facts[host] = std::move((*event)["facts"]);
   }
-  return missing;
+  return facts;
 }
 
 Result<std::map<std::string, HostOutcome>> pushEnvelopes(

@@ -19,11 +19,13 @@ namespace sc::controller::push {
 // The hosts with an open session now.
 Result<std::set<std::string>> connectedHosts(AdminClient& admin);
 
-// Asks each of `hosts` for its facts and writes DIR/HOST.json for each that
-// answers within `timeout`. Returns the hosts that did not.
-Result<std::set<std::string>> gatherFacts(AdminClient& admin, const std::set<std::string>& hosts,
-                                          const std::filesystem::path& dir,
-                                          std::chrono::milliseconds timeout);
+// Asks each of `hosts` for its facts, taking those gathered up to
+// `max_age` ago, and returns those that answered within `timeout`, by host. Kept in memory: a file
+// per host would cost a thousand fsyncs on a large fleet, and they live for one run only.
+Result<std::map<std::string, nlohmann::json>> gatherFacts(AdminClient& admin,
+                                                          const std::set<std::string>& hosts,
+                                                          std::chrono::seconds max_age,
+                                                          std::chrono::milliseconds timeout);
 
 struct PushSettings {
   bool check = false;

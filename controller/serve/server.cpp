@@ -19,6 +19,7 @@
 #include "common/tls/tls_context.h"
 #include "controller/ca/enrolment.h"
 #include "controller/serve/routes.h"
+#include "controller/trust/root_chain.h"
 
 namespace sc::controller::serve {
 namespace {
@@ -78,6 +79,7 @@ Result<std::uint16_t> Server::start() {
   SC_TRY_ASSIGN(auto context, tls::makeServerContext(tls_settings));
   tls_ = std::make_unique<asio::ssl::context>(context.release());
   SC_TRY(reloadRevocations());
+  SC_TRY(reloadRoots());
 
   boost::system::error_code ec;
   const auto address = asio::ip::make_address(settings_.listen_address, ec);
@@ -410,13 +412,24 @@ void Server::handleAdminRequest(const std::shared_ptr<protocol::LocalConnection>
   const std::int64_t id = next_request_id_++;
   if (op == "facts") {
     pending_[id] = Pending{admin, host, MessageType::Facts};
-    session->second->connection->send(MessageType::FactsRequest, {{"request_id", id}});
+    const auto max_age = request.find("max_age_seconds");
+    session->second->connection->send(
+        MessageType::FactsRequest,
+        {{"request_id", id},
+         {"max_age_seconds", max_age != request.end() && max_age->is_number_unsigned()
+                                 ? max_age->get<std::int64_t>()
+                                 : 0}});
     return;
+  }
+  if (auto reloaded = reloadRoots(); !reloaded) {
+    spdlog::error("root documents: {}; pushing with the last good chain",
+                  reloaded.error().describe());
   }
   pending_[id] = Pending{admin, host, MessageType::Result};
   session->second->connection->send(MessageType::Push,
                                     {{"push_id", id},
                                      {"envelope", stringField(request, "envelope")},
+                                     {"roots", roots_},
                                      {"check", request.value("check", false)},
                                      {"diff", request.value("diff", false)}});
 }
@@ -467,6 +480,22 @@ void Server::failPending(const std::string& host) {
     }
     it = pending_.erase(it);
   }
+}
+
+Result<void> Server::reloadRoots() {
+  if (settings_.trust_dir.empty()) return {};
+  std::error_code ec;
+  const auto mtime = std::filesystem::last_write_time(settings_.trust_dir, ec);
+  if (ec || mtime == roots_mtime_) return {};
+  SC_TRY_ASSIGN(const auto chain, trust::loadChain(settings_.trust_dir));
+  roots_ = nlohmann::json::array();
+  for (const auto& root : chain) roots_.push_back(root.envelope_text);
+  roots_mtime_ = mtime;
+  if (!chain.empty()) {
+    spdlog::info("root documents: version {} is the newest of {}", chain.back().document.version,
+                 settings_.trust_dir.string());
+  }
+  return {};
 }
 
 Result<void> Server::reloadRevocations() {

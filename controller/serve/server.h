@@ -29,6 +29,10 @@ struct ServeSettings {
   std::string listen_address = "0.0.0.0";
   std::uint16_t port = 8143;  // 0: any free port (tests)
   std::filesystem::path ca_dir;
+  // Root documents (root.N.json, controller/trust) sent with every push so
+  // agents walk to the newest; reread when the directory changes. Missing:
+  // none sent (agents then trust only the keys they were given).
+  std::filesystem::path trust_dir;
   bool allow_tls12 = false;
   std::chrono::seconds handshake_timeout{10};  // TLS handshake, then hello
   std::chrono::seconds heartbeat{30};          // told to agents in welcome
@@ -88,6 +92,9 @@ class Server {
   boost::asio::awaitable<void> serve(std::shared_ptr<protocol::Connection> connection);
   boost::asio::awaitable<void> watchRevocations();
   Result<void> reloadRevocations();
+  // The root documents of settings_.trust_dir, reread when it changed; a
+  // chain that stops verifying keeps the last good one (and says so).
+  Result<void> reloadRoots();
   void closeRevokedSessions();
 
   boost::asio::io_context& io_;
@@ -101,6 +108,8 @@ class Server {
   std::size_t handshakes_ = 0;
   std::set<std::string> revoked_;
   std::filesystem::file_time_type revoked_mtime_{};
+  nlohmann::json roots_ = nlohmann::json::array();  // envelope texts, by version
+  std::filesystem::file_time_type roots_mtime_{};
   std::map<std::string, std::shared_ptr<Session>> agents_;
   bool stopping_ = false;
 };

@@ -15,6 +15,7 @@
 #include <thread>
 
 #include "common/protocol/frame.h"
+#include "controller/push/admin_client.h"
 #include "tests/integration/agent_runner.h"
 
 namespace sc::testing {
@@ -136,10 +137,28 @@ class SessionTest : public ::testing::Test {
 
   void startController() {
     stdfs::remove(dir_.path() / "port");
-    controller_ = std::make_unique<Process>(std::vector<std::string>{
-        SC_SCCTL_BIN, "serve", "--ca-dir", caDir().string(), "--listen", "127.0.0.1", "--port", "0",
-        "--port-file", (dir_.path() / "port").string(), "--admin-socket", adminSocket().string(),
-        "--heartbeat", "1", "--idle-timeout", "3", "--handshake-timeout", "2", "-v"});
+    controller_ =
+        std::make_unique<Process>(std::vector<std::string>{SC_SCCTL_BIN,
+                                                           "serve",
+                                                           "--ca-dir",
+                                                           caDir().string(),
+                                                           "--listen",
+                                                           "127.0.0.1",
+                                                           "--port",
+                                                           "0",
+                                                           "--port-file",
+                                                           (dir_.path() / "port").string(),
+                                                           "--admin-socket",
+                                                           adminSocket().string(),
+                                                           "--trust-dir",
+                                                           trustDir().string(),
+                                                           "--heartbeat",
+                                                           "1",
+                                                           "--idle-timeout",
+                                                           "3",
+                                                           "--handshake-timeout",
+                                                           "2",
+                                                           "-v"});
     for (int i = 0; i < 200 && !stdfs::exists(dir_.path() / "port"); ++i) {
       std::this_thread::sleep_for(25ms);
     }
@@ -155,6 +174,7 @@ class SessionTest : public ::testing::Test {
 
   stdfs::path caDir() const { return dir_.path() / "ca"; }
   stdfs::path adminSocket() const { return dir_.path() / "admin.sock"; }
+  stdfs::path trustDir() const { return dir_.path() / "trust"; }
   stdfs::path stateOf(const std::string& host) const { return dir_.path() / ("state-" + host); }
   std::string address() const { return fmt::format("127.0.0.1:{}", port_); }
 
@@ -413,10 +433,7 @@ class PushTest : public SessionTest {
     for (const std::string host : {"web1", "web2"}) {
       enrollWithToken(host);
       stdfs::create_directories(rootOf(host) / "etc");
-      agents_.push_back(std::make_unique<Process>(std::vector<std::string>{
-          agentBinary(), "run", "--state-dir", stateOf(host).string(), "--root",
-          rootOf(host).string(), "--trust", keyPath().string() + ".pub", "--backoff", "0.1",
-          "--backoff-cap", "0.5"}));
+      agents_.push_back(startPushAgent(host));
     }
     writeFile(dir_.path() / "hosts.ini", "web1\nweb2\nweb3\n");
     writeFile(dir_.path() / "site.yml",
@@ -463,8 +480,20 @@ class PushTest : public SessionTest {
     return runProgram(argv, {}, 120s);
   }
 
+  // Agents trust the signing key they are given, or (follow_roots_) the
+  // root documents pushes carry.
+  std::unique_ptr<Process> startPushAgent(const std::string& host) {
+    std::vector<std::string> argv = {
+        agentBinary(),         "run",       "--state-dir", stateOf(host).string(), "--root",
+        rootOf(host).string(), "--backoff", "0.1",         "--backoff-cap",        "0.5"};
+    if (!follow_roots_) argv.insert(argv.end(), {"--trust", keyPath().string() + ".pub"});
+    return std::make_unique<Process>(argv);
+  }
+
   stdfs::path keyPath() const { return dir_.path() / "signing.key"; }
   stdfs::path rootOf(const std::string& host) const { return dir_.path() / ("root-" + host); }
+
+  bool follow_roots_ = false;
 
   std::vector<std::unique_ptr<Process>> agents_;
 };
@@ -507,6 +536,131 @@ TEST_F(PushTest, AnAgentThatTrustsAnotherKeyRefusesAndWritesNothing) {
   EXPECT_EQ(result.exit_code, 1) << result.describe();
   EXPECT_NE(result.out.find("refused [unknown_key]"), std::string::npos) << result.out;
   EXPECT_EQ(treeDigest(rootOf("web1")), before);
+}
+
+// T-18: a captured push replayed, in the same session and in a new one
+// after the agent restarted, is applied at most once: a hand edit made
+// after the first apply survives every replay.
+TEST_F(PushTest, AReplayedPushIsAppliedAtMostOnce) {
+  writeFile(dir_.path() / "plain.yml",
+            "- hosts: web1\n  tasks:\n"
+            "    - copy:\n        content: \"{{ inventory_hostname }}\\n\"\n"
+            "        dest: /etc/motd\n");
+  const auto envelopes = dir_.path() / "envelopes";
+  const RunResult compiled =
+      runProgram({SC_SCCTL_BIN, "compile", (dir_.path() / "plain.yml").string(), "-i",
+                  (dir_.path() / "hosts.ini").string(), "--sign", keyPath().string(), "-o",
+                  envelopes.string()});
+  ASSERT_EQ(compiled.exit_code, 0) << compiled.describe();
+  const std::string captured = *readFile(envelopes / "web1.envelope.json");
+
+  // What a replaying peer gets back: the agent's result event.
+  const auto push = [&]() -> nlohmann::json {
+    auto admin = controller::push::AdminClient::connect(adminSocket().string());
+    EXPECT_TRUE(admin.has_value());
+    if (!admin) return {};
+    EXPECT_TRUE(admin->send({{"op", "push"}, {"host", "web1"}, {"envelope", captured}}));
+    for (;;) {
+      auto event = admin->next(30s);
+      if (!event) return {{"error", event.error().describe()}};
+      if (event->value("event", "") != "progress") return *event;
+    }
+  };
+  const auto first = push();
+  ASSERT_EQ(first.value("event", ""), "result") << first.dump();
+  EXPECT_EQ(first["result"].value("event", ""), "report") << first.dump();
+  EXPECT_EQ(*readFile(rootOf("web1") / "etc" / "motd"), "web1\n");
+  writeFile(rootOf("web1") / "etc" / "motd", "edited by hand\n");
+
+  const auto same_session = push();
+  EXPECT_EQ(same_session["result"].value("event", ""), "already_applied") << same_session.dump();
+  agents_[0]->kill(SIGTERM);
+  agents_[0]->wait(10s);
+  agents_[0] = startPushAgent("web1");
+  waitForAgents(2);
+  const auto new_session = push();
+  EXPECT_EQ(new_session["result"].value("event", ""), "already_applied") << new_session.dump();
+  EXPECT_EQ(*readFile(rootOf("web1") / "etc" / "motd"), "edited by hand\n");
+}
+
+// Keys rotate without re-enrolling (SECURITY.md T-09): agents receive the
+// root documents with every push. web1 follows each rotation as it
+// happens; web2 is offline across two of them and walks v1 -> v2 -> v3 when
+// it is back; the retired signing key is refused by name.
+class RootRotationTest : public PushTest {
+ protected:
+  void SetUp() override {
+    follow_roots_ = true;
+    PushTest::SetUp();
+  }
+
+  stdfs::path key(const std::string& name) const { return dir_.path() / (name + ".key"); }
+
+  void scctl(std::vector<std::string> argv) {
+    argv.insert(argv.begin(), SC_SCCTL_BIN);
+    const RunResult result = runProgram(argv);
+    ASSERT_EQ(result.exit_code, 0) << result.describe();
+  }
+
+  std::uint64_t trustedVersion(const std::string& host) {
+    const RunResult shown = runProgram(
+        {agentBinary(), "trust", "show", "--json", "--state-dir", stateOf(host).string()});
+    const auto doc = nlohmann::json::parse(shown.out, nullptr, false);
+    return doc.is_object() ? doc.value("version", std::uint64_t{0}) : 0;
+  }
+};
+
+TEST_F(RootRotationTest, AgentsFollowRotationsAndRefuseTheRetiredKey) {
+  scctl({"key", "create", key("root1").string()});
+  scctl({"trust", "init", "--dir", trustDir().string(), "--root-key", key("root1").string(),
+         "--signing-key", keyPath().string() + ".pub"});
+  const RunResult first = apply({"-l", "web1,web2"});
+  ASSERT_EQ(first.exit_code, 0) << first.describe();
+  EXPECT_EQ(trustedVersion("web1"), 1u);
+  EXPECT_EQ(trustedVersion("web2"), 1u);
+
+  // web2 goes offline; the signing key rotates (v2), then the root key (v3).
+  agents_[1]->kill(SIGTERM);
+  agents_[1]->wait(10s);
+  scctl({"key", "create", key("signing2").string()});
+  scctl({"trust", "rotate", "--dir", trustDir().string(), "--sign-with", key("root1").string(),
+         "--add-signing-key", key("signing2").string() + ".pub", "--retire",
+         keyPath().string() + ".pub"});
+  scctl({"key", "create", key("root2").string()});
+  // Signed by the new root key alone: version 2's threshold is not met.
+  const RunResult unsigned_by_old =
+      runProgram({SC_SCCTL_BIN, "trust", "rotate", "--dir", trustDir().string(), "--sign-with",
+                  key("root2").string(), "--add-root-key", key("root2").string(), "--retire",
+                  key("root1").string()});
+  EXPECT_EQ(unsigned_by_old.exit_code, 1) << unsigned_by_old.describe();
+  EXPECT_FALSE(stdfs::exists(trustDir() / "root.3.json"));
+  scctl({"trust", "rotate", "--dir", trustDir().string(), "--sign-with", key("root1").string(),
+         "--sign-with", key("root2").string(), "--add-root-key", key("root2").string(), "--retire",
+         key("root1").string()});
+
+  writeFile(dir_.path() / "site.yml",
+            "- hosts: all\n  tasks:\n"
+            "    - copy:\n        content: \"rotated\\n\"\n        dest: /etc/motd\n");
+  // The retired key: web1 walks to v3 and refuses it by name.
+  const std::string before = treeDigest(rootOf("web1"));
+  const RunResult retired = apply({"-l", "web1"});
+  EXPECT_EQ(retired.exit_code, 1) << retired.describe();
+  EXPECT_NE(retired.out.find("refused [retired_key]"), std::string::npos) << retired.out;
+  EXPECT_EQ(treeDigest(rootOf("web1")), before);
+  EXPECT_EQ(trustedVersion("web1"), 3u);
+
+  const RunResult rotated = apply({"-l", "web1"}, key("signing2"));
+  EXPECT_EQ(rotated.exit_code, 0) << rotated.describe();
+  EXPECT_EQ(*readFile(rootOf("web1") / "etc" / "motd"), "rotated\n");
+
+  // web2 comes back at v1 and walks to v3 unaided.
+  agents_[1] = startPushAgent("web2");
+  waitForAgents(2);
+  EXPECT_EQ(trustedVersion("web2"), 1u);
+  const RunResult caught_up = apply({"-l", "web2"}, key("signing2"));
+  EXPECT_EQ(caught_up.exit_code, 0) << caught_up.describe();
+  EXPECT_EQ(*readFile(rootOf("web2") / "etc" / "motd"), "rotated\n");
+  EXPECT_EQ(trustedVersion("web2"), 3u);
 }
 
 }  // namespace

@@ -81,12 +81,14 @@ TEST_F(StateDirTest, PendingRoundTripsAndDamageIsReported) {
 TEST_F(StateDirTest, AppliedRecordRoundTripsAndDamageIsAnError) {
   const StateDir state = open();
   EXPECT_FALSE(state.loadApplied()->has_value());
-  ASSERT_TRUE(state.saveApplied({"web1", 42, std::string(64, 'a'), false}).has_value());
+  ASSERT_TRUE(state.saveApplied({"web1", 42, std::string(64, 'a'), std::string(64, 'b'), false})
+                  .has_value());
   auto loaded = state.loadApplied();
   ASSERT_TRUE(loaded.has_value() && loaded->has_value());
   EXPECT_EQ((*loaded)->host, "web1");
   EXPECT_EQ((*loaded)->serial, 42u);
   EXPECT_EQ((*loaded)->sha256, std::string(64, 'a'));
+  EXPECT_EQ((*loaded)->key_id, std::string(64, 'b'));
   EXPECT_FALSE((*loaded)->finished);
   // Damaged is never "nothing applied yet": that would let a rollback in.
   for (const std::string damaged :

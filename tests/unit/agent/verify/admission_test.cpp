@@ -138,15 +138,33 @@ TEST_F(AdmissionTest, SerialsOnlyGrow) {
   ASSERT_TRUE(five && four && other_five && six);
 
   EXPECT_EQ(checkSerial(*five, nullptr), SerialDecision::Apply);
-  const AppliedRecord applied{"web1", 5, five->payload_sha256, true};
+  const AppliedRecord applied{"web1", 5, five->payload_sha256, five->manifest.key_id, true};
   EXPECT_EQ(checkSerial(*six, &applied), SerialDecision::Apply);
   EXPECT_EQ(checkSerial(*five, &applied), SerialDecision::AlreadyApplied);
   EXPECT_EQ(checkSerial(*four, &applied).error().code(), ErrorCode::Rollback);
   EXPECT_EQ(checkSerial(*other_five, &applied).error().code(), ErrorCode::Equivocation);
   // A run of serial 5 that never ended is finished by the same manifest.
-  const AppliedRecord interrupted{"web1", 5, five->payload_sha256, false};
+  const AppliedRecord interrupted{"web1", 5, five->payload_sha256, five->manifest.key_id, false};
   EXPECT_EQ(checkSerial(*five, &interrupted), SerialDecision::Apply);
   EXPECT_EQ(checkSerial(*four, &interrupted).error().code(), ErrorCode::Rollback);
+}
+
+// T-10: a compromised key signed a huge serial; once the operator rotated
+// it out, the new key's serial 1 is accepted without editing host state,
+// while the floor still holds for every key that is still trusted.
+TEST_F(AdmissionTest, ARotatedOutSignerSetsNoSerialFloor) {
+  auto one = admitEnvelope(sealed(manifest(1)), policy_);
+  ASSERT_TRUE(one.has_value());
+  const std::string compromised(64, 'c');
+  const AppliedRecord fast_forwarded{"web1", (std::uint64_t{1} << 63) - 1, std::string(64, '0'),
+                                     compromised, true};
+  EXPECT_EQ(checkSerial(*one, &fast_forwarded), SerialDecision::Apply);
+  const AppliedRecord by_trusted_key{"web1", (std::uint64_t{1} << 63) - 1, std::string(64, '0'),
+                                     key_->publicKey().id(), true};
+  EXPECT_EQ(checkSerial(*one, &by_trusted_key).error().code(), ErrorCode::Rollback);
+  // Records from before signers were recorded keep their floor.
+  const AppliedRecord unnamed{"web1", 7, std::string(64, '0'), "", true};
+  EXPECT_EQ(checkSerial(*one, &unnamed).error().code(), ErrorCode::Rollback);
 }
 
 }  // namespace
