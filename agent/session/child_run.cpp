@@ -42,6 +42,10 @@ asio::awaitable<Result<int>> runChild(const std::vector<std::string>& argv,
   posix_spawn_file_actions_init(&actions);
   posix_spawn_file_actions_addopen(&actions, STDIN_FILENO, "/dev/null", O_RDONLY, 0);
   posix_spawn_file_actions_adddup2(&actions, write_end.get(), STDOUT_FILENO);
+  // Nothing else of the daemon's: above all not the session's socket (Asio
+  // opens it without O_CLOEXEC), which a child still running would keep
+  // open after the daemon died, hiding the lost session from the controller.
+  posix_spawn_file_actions_addclosefrom_np(&actions, STDERR_FILENO + 1);
   std::vector<char*> args;
   for (const auto& arg : argv) args.push_back(const_cast<char*>(arg.c_str()));
   args.push_back(nullptr);

@@ -108,10 +108,13 @@ Result<std::map<std::string, HostOutcome>> pushEnvelopes(
   while (!waiting.empty()) {
     auto event = admin.next(left(deadline));
     if (!event) {
-      if (event.error().code() != ErrorCode::Timeout) return std::move(event.error());
-      for (const auto& host : waiting) {
-        outcomes[host] = {Status::Lost, "no result before the deadline; state unknown"};
-      }
+      // The deadline, or the controller gone (restarted mid-push): every
+      // host still running is reported, never dropped from the recap.
+      const std::string why = event.error().code() == ErrorCode::Timeout
+                                  ? "no result before the deadline; state unknown"
+                                  : "lost the controller during the run (" +
+                                        event.error().message() + "); state unknown";
+      for (const auto& host : waiting) outcomes[host] = {Status::Lost, why};
       break;
     }
     const std::string host = event->value("host", "");

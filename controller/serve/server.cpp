@@ -223,7 +223,12 @@ asio::awaitable<void> Server::serve(std::shared_ptr<protocol::Connection> connec
     info.connected_at = info.last_seen = time::unixNow();
     session = std::make_shared<Session>(Session{connection, info});
     // One session per host: a reconnecting agent replaces its old session.
-    if (auto old = agents_.find(host); old != agents_.end()) old->second->connection->close();
+    if (auto old = agents_.find(host); old != agents_.end()) {
+      // Whatever was sent to the old session is lost with it: its end will
+      // not find itself in agents_ any more, so tell the waiters now.
+      old->second->connection->close();
+      failPending(host);
+    }
     agents_[host] = session;
     spdlog::info("agent '{}' connected from {} ({})", text::escapeControl(host), peer,
                  tls::describeSession(connection->ssl()));

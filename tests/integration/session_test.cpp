@@ -12,6 +12,8 @@
 #include <openssl/ssl.h>
 #include <sys/socket.h>
 
+#include <set>
+#include <sstream>
 #include <thread>
 
 #include "common/protocol/frame.h"
@@ -135,6 +137,7 @@ class SessionTest : public ::testing::Test {
     startController();
   }
 
+  // On port_ once it is known: agents dial the address they enrolled with.
   void startController() {
     stdfs::remove(dir_.path() / "port");
     controller_ =
@@ -145,7 +148,7 @@ class SessionTest : public ::testing::Test {
                                                            "--listen",
                                                            "127.0.0.1",
                                                            "--port",
-                                                           "0",
+                                                           std::to_string(port_),
                                                            "--port-file",
                                                            (dir_.path() / "port").string(),
                                                            "--admin-socket",
@@ -288,6 +291,56 @@ TEST_F(SessionTest, OnlyTls13IsSpoken) {
   old.tls12_only = true;
   RawClient tls12(port_, old);
   EXPECT_FALSE(tls12.handshakeOk());
+}
+
+// T-16 as third-party scanners see a live `scctl serve`: TLS 1.3 only,
+// with exactly the three AEAD suites; TLS 1.2 and other suites refused.
+TEST_F(SessionTest, ScannersSeeOnlyTls13WithTheThreeAeadSuites) {
+  for (const char* tool : {"/usr/bin/sslscan", "/usr/bin/openssl", "/usr/bin/gnutls-cli"}) {
+    if (!stdfs::exists(tool)) GTEST_SKIP() << tool << " is missing (scripts/setup.sh installs it)";
+  }
+  const std::string target = fmt::format("127.0.0.1:{}", port_);
+  const RunResult scan = runProgram(
+      {"/usr/bin/sslscan", "--no-colour", "--no-heartbleed", "--no-fallback", target}, {}, 120s);
+  ASSERT_EQ(scan.exit_code, 0) << scan.describe();
+  for (const char* old : {"SSLv2     disabled", "SSLv3     disabled", "TLSv1.0   disabled",
+                          "TLSv1.1   disabled", "TLSv1.2   disabled", "TLSv1.3   enabled"}) {
+    EXPECT_NE(scan.out.find(old), std::string::npos) << old << "\n" << scan.out;
+  }
+  std::set<std::string> accepted;
+  std::istringstream lines(scan.out);
+  for (std::string line; std::getline(lines, line);) {
+    if (line.rfind("Accepted", 0) != 0 && line.rfind("Preferred", 0) != 0) continue;
+    std::istringstream words(line);
+    std::string verdict, version, bits, unit, suite;
+    words >> verdict >> version >> bits >> unit >> suite;
+    EXPECT_EQ(version, "TLSv1.3") << line;
+    accepted.insert(suite);
+  }
+  EXPECT_EQ(accepted, (std::set<std::string>{"TLS_AES_256_GCM_SHA384", "TLS_AES_128_GCM_SHA256",
+                                             "TLS_CHACHA20_POLY1305_SHA256"}))
+      << scan.out;
+
+  const auto s_client = [&](std::vector<std::string> extra) {
+    std::vector<std::string> argv = {"/usr/bin/openssl", "s_client",
+                                     "-connect",         target,
+                                     "-CAfile",          (caDir() / "ca.crt").string()};
+    argv.insert(argv.end(), extra.begin(), extra.end());
+    return runProgram(argv, {}, 30s);
+  };
+  const RunResult tls13 = s_client({});
+  EXPECT_NE(tls13.out.find("New, TLSv1.3, Cipher is TLS_AES_256_GCM_SHA384"), std::string::npos)
+      << tls13.describe();
+  EXPECT_NE(tls13.out.find("Verify return code: 0 (ok)"), std::string::npos);
+  EXPECT_NE(s_client({"-tls1_2"}).exit_code, 0);
+  EXPECT_NE(s_client({"-tls1_3", "-ciphersuites", "TLS_AES_128_CCM_SHA256"}).exit_code, 0);
+
+  const RunResult gnutls =
+      runProgram({"/usr/bin/gnutls-cli", "--x509cafile", (caDir() / "ca.crt").string(),
+                  "--priority", "NORMAL:-VERS-TLS1.3", "-p", std::to_string(port_), "127.0.0.1"},
+                 {}, 30s);
+  EXPECT_NE(gnutls.exit_code, 0) << gnutls.describe();
+  EXPECT_EQ(gnutls.out.find("Handshake was completed"), std::string::npos) << gnutls.describe();
 }
 
 TEST_F(SessionTest, HostileClientsAreRefusedAndARealAgentStaysConnected) {
@@ -581,6 +634,75 @@ TEST_F(PushTest, AReplayedPushIsAppliedAtMostOnce) {
   const auto new_session = push();
   EXPECT_EQ(new_session["result"].value("event", ""), "already_applied") << new_session.dump();
   EXPECT_EQ(*readFile(rootOf("web1") / "etc" / "motd"), "edited by hand\n");
+}
+
+// Either side restarted in the middle of a push (SECURITY.md F-03): the
+// run in progress finishes whole in its `sc-agent apply` child, the
+// waiting `scctl apply` reports the host as lost (never silently), and
+// the next apply finds the host converged.
+class RestartMidPushTest : public PushTest {
+ protected:
+  void SetUp() override {
+    PushTest::SetUp();
+    // A slow first task, so the restart lands inside the run.
+    writeFile(dir_.path() / "slow.yml",
+              "- hosts: web1\n  tasks:\n"
+              "    - command: sleep 3\n"
+              "    - copy:\n        content: \"after\\n\"\n        dest: /etc/after\n");
+  }
+
+  std::unique_ptr<Process> startSlowApply() {
+    return std::make_unique<Process>(
+        std::vector<std::string>{SC_SCCTL_BIN, "apply", (dir_.path() / "slow.yml").string(), "-i",
+                                 (dir_.path() / "hosts.ini").string(), "--admin-socket",
+                                 adminSocket().string(), "--sign", keyPath().string()});
+  }
+
+  // The interrupted run's last resource, written by the child that went on.
+  bool runFinished() {
+    for (int i = 0; i < 100; ++i) {
+      if (stdfs::exists(rootOf("web1") / "etc" / "after")) return true;
+      std::this_thread::sleep_for(100ms);
+    }
+    return false;
+  }
+
+  void expectLostThenConverged(Process& interrupted) {
+    const RunResult lost = interrupted.wait(60s);
+    EXPECT_EQ(lost.exit_code, 1) << lost.describe();
+    const auto recap = lost.out.substr(std::min(lost.out.find("RECAP"), lost.out.size()));
+    EXPECT_NE(recap.find("web1"), std::string::npos) << lost.describe();
+    EXPECT_NE(recap.find("state unknown"), std::string::npos) << lost.describe();
+    ASSERT_TRUE(runFinished());
+    EXPECT_EQ(*readFile(rootOf("web1") / "etc" / "after"), "after\n");
+    waitForAgents(2);
+    const RunResult again =
+        runProgram({SC_SCCTL_BIN, "apply", (dir_.path() / "slow.yml").string(), "-i",
+                    (dir_.path() / "hosts.ini").string(), "--admin-socket", adminSocket().string(),
+                    "--sign", keyPath().string()},
+                   {}, 60s);
+    EXPECT_EQ(again.exit_code, 0) << again.describe();
+    EXPECT_NE(again.out.find("web1 | ok: copy[/etc/after]"), std::string::npos) << again.out;
+  }
+};
+
+TEST_F(RestartMidPushTest, TheControllerRestarts) {
+  auto apply = startSlowApply();
+  std::this_thread::sleep_for(1500ms);
+  stopController();
+  startController();
+  expectLostThenConverged(*apply);
+}
+
+// Killed outright: SIGTERM would let the daemon wait for its child, so
+// SIGKILL is the harder case, where the child loses its reader mid-run.
+TEST_F(RestartMidPushTest, TheAgentIsKilledAndRestarts) {
+  auto apply = startSlowApply();
+  std::this_thread::sleep_for(1500ms);
+  agents_[0]->kill(SIGKILL);
+  agents_[0]->wait(10s);
+  agents_[0] = startPushAgent("web1");
+  expectLostThenConverged(*apply);
 }
 
 // Keys rotate without re-enrolling (SECURITY.md T-09): agents receive the
