@@ -7,10 +7,12 @@
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/signal_set.hpp>
 #include <cstdio>
+#include <cstdlib>
 
 #include "agent/cli/options.h"
 #include "agent/session/agent_session.h"
 #include "agent/session/enrol.h"
+#include "common/config/settings_file.h"
 #include "common/exit_codes.h"
 #include "common/text/host_name.h"
 
@@ -137,8 +139,19 @@ CLI::App* addRunCommand(CLI::App& app, RunArgs& args) {
       ->default_val(0.0)
       ->check(CLI::Range(0.0, 3600.0));
   command->add_flag("-v,--verbose", args.verbosity, "More output");
+  command->add_option("--config", args.config,
+                      "Settings file: YAML, one key per option above (default "
+                      "/etc/smartcookies/agent.yml, or ~/.config/smartcookies/agent.yml for a "
+                      "user, when it exists)");
+  args.command = command;
   command->footer(R"(Needs a finished 'sc-agent enroll'. Logs go to stderr (the journal, under
 systemd). SIGTERM or SIGINT stops it.
+
+A settings file holds the same options, spelt with '_' or '-'; the command
+line wins over it:
+  state_dir: /var/lib/smartcookies/agent
+  splay: 30
+  allow_path: [/srv/www, /etc/nginx]
 
 Exit codes:
   0  stopped by a signal
@@ -147,7 +160,16 @@ Exit codes:
   return command;
 }
 
-int runRun(const RunArgs& args) {
+int runRun(RunArgs& args) {
+  const char* home = std::getenv("HOME");
+  const std::string default_config = ::geteuid() == 0 || home == nullptr
+                                         ? std::string("/etc/smartcookies/agent.yml")
+                                         : std::string(home) + "/.config/smartcookies/agent.yml";
+  if (auto loaded = config::applyDaemonSettings(*args.command, args.config, default_config);
+      !loaded) {
+    std::fprintf(stderr, "sc-agent: %s\n", loaded.error().describe().c_str());
+    return exit_code::kUsage;
+  }
   const std::string state = stateDirOf(args.state_dir);
   if (state.empty()) return usage("no state directory: give --state-dir");
   session::RunSettings settings;

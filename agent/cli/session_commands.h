@@ -28,11 +28,14 @@ struct RunArgs {
   double backoff_cap = 300;
   double splay = 0;
   int verbosity = 0;
+  std::string config;  // --config: the settings file (common/config)
+  CLI::App* command = nullptr;
 };
 
 CLI::App* addEnrollCommand(CLI::App& app, EnrollArgs& args);
 int runEnroll(const EnrollArgs& args);
 CLI::App* addRunCommand(CLI::App& app, RunArgs& args);
-int runRun(const RunArgs& args);
+// Reads the settings file first: its values fill the options not given.
+int runRun(RunArgs& args);
 
 }  // namespace sc::agent::cli

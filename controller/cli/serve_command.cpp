@@ -4,6 +4,7 @@
 #include <boost/asio/signal_set.hpp>
 #include <cstdio>
 
+#include "common/config/settings_file.h"
 #include "common/exit_codes.h"
 #include "common/fs/atomic_file.h"
 #include "common/log/log.h"
@@ -51,9 +52,19 @@ CLI::App* addServeCommand(CLI::App& app, ServeArgs& args) {
   command->add_option("--port-file", args.port_file,
                       "Write the port bound to this file once listening (with --port 0)");
   command->add_flag("-v,--verbose", args.verbose, "Log every connection");
+  command->add_option("--config", args.config,
+                      "Settings file: YAML, one key per option above (default "
+                      "/etc/smartcookies/controller.yml when it exists)");
+  args.command = command;
   command->footer(R"(Agents dial this port over mutual TLS 1.3 and keep the session open;
 docs/protocol.md describes the session, docs/enrolment.md the CA.
 Logs go to stderr (the journal, under systemd). SIGTERM or SIGINT stops it.
+
+A settings file holds the same options, spelt with '_' or '-'; the command
+line wins over it:
+  listen: 10.0.0.5
+  ca_dir: /var/lib/smartcookies/ca
+  heartbeat: 30
 
 Exit codes:
   0  stopped by a signal
@@ -63,6 +74,12 @@ Exit codes:
 }
 
 int runServe(ServeArgs& args) {
+  if (auto loaded = config::applyDaemonSettings(*args.command, args.config,
+                                                "/etc/smartcookies/controller.yml");
+      !loaded) {
+    std::fprintf(stderr, "scctl: %s\n", loaded.error().describe().c_str());
+    return exit_code::kUsage;
+  }
   // A daemon reports its sessions: info by default, debug with -v.
   log::setupLogging(args.verbose ? log::Verbosity::Debug : log::Verbosity::Verbose);
   args.settings.ca_dir = args.ca_dir;

@@ -16,6 +16,8 @@ struct ServeArgs {
   int idle_timeout = 90;
   std::string port_file;
   bool verbose = false;
+  std::string config;  // --config: the settings file (common/config)
+  CLI::App* command = nullptr;
 };
 
 CLI::App* addServeCommand(CLI::App& app, ServeArgs& args);

@@ -343,6 +343,36 @@ TEST_F(SessionTest, ScannersSeeOnlyTls13WithTheThreeAeadSuites) {
   EXPECT_EQ(gnutls.out.find("Handshake was completed"), std::string::npos) << gnutls.describe();
 }
 
+// The settings files shipped in packaging/etc are read by the daemons
+// (their values, with the test's paths given on the command line winning),
+// and a misspelt key stops a daemon with the file and line.
+TEST_F(SessionTest, TheShippedSettingsFilesAreAccepted) {
+  const stdfs::path shipped = stdfs::path(SC_SOURCE_DIR) / "packaging" / "etc";
+  Process serve({SC_SCCTL_BIN, "serve", "--config", (shipped / "controller.yml").string(),
+                 "--ca-dir", caDir().string(), "--listen", "127.0.0.1", "--port", "0",
+                 "--port-file", (dir_.path() / "port2").string(), "--admin-socket",
+                 (dir_.path() / "admin2.sock").string(), "--trust-dir", trustDir().string()});
+  for (int i = 0; i < 200 && !stdfs::exists(dir_.path() / "port2"); ++i) {
+    std::this_thread::sleep_for(25ms);
+  }
+  EXPECT_TRUE(stdfs::exists(dir_.path() / "port2")) << serve.wait(1s).describe();
+  serve.kill(SIGTERM);
+  EXPECT_EQ(serve.wait(10s).exit_code, 0);
+
+  // Not enrolled (exit 1), which it can only say once the file was read.
+  const RunResult agent =
+      runProgram({agentBinary(), "run", "--config", (shipped / "agent.yml").string(), "--state-dir",
+                  stateOf("web9").string()});
+  EXPECT_EQ(agent.exit_code, 1) << agent.describe();
+
+  writeFile(dir_.path() / "bad.yml", "state_dir: /tmp/x\nsplay: 5\nbackof: 2\n");
+  const RunResult misspelt =
+      runProgram({agentBinary(), "run", "--config", (dir_.path() / "bad.yml").string()});
+  EXPECT_EQ(misspelt.exit_code, 2) << misspelt.describe();
+  EXPECT_NE(misspelt.err.find("bad.yml:3"), std::string::npos) << misspelt.describe();
+  EXPECT_NE(misspelt.err.find("did you mean 'backoff'?"), std::string::npos) << misspelt.describe();
+}
+
 TEST_F(SessionTest, HostileClientsAreRefusedAndARealAgentStaysConnected) {
   enrollWithToken("web1");
   enrollWithToken("web2");
