@@ -28,14 +28,7 @@ int fail(const Error& error) {
 
 void print(const envelope::RootDocument& root, bool json) {
   if (json) {
-    nlohmann::json out = {{"version", root.version},
-                          {"root_threshold", root.root_threshold},
-                          {"root_keys", nlohmann::json::array()},
-                          {"signing_keys", nlohmann::json::array()},
-                          {"retired_keys", root.retired_key_ids}};
-    for (const auto& key : root.root_keys) out["root_keys"].push_back(key.id());
-    for (const auto& key : root.signing_keys) out["signing_keys"].push_back(key.id());
-    std::printf("%s\n", out.dump(2).c_str());
+    std::printf("%s\n", envelope::summarizeRoot(root).dump(2).c_str());
     return;
   }
   std::printf("trusting root version %llu\n", static_cast<unsigned long long>(root.version));

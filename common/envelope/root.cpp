@@ -101,6 +101,17 @@ std::string serializeRoot(const RootDocument& root) {
   return doc.dump();
 }
 
+nlohmann::json summarizeRoot(const RootDocument& root) {
+  json out = {{"version", root.version},
+              {"root_threshold", root.root_threshold},
+              {"root_keys", json::array()},
+              {"signing_keys", json::array()},
+              {"retired_keys", root.retired_key_ids}};
+  for (const auto& key : root.root_keys) out["root_keys"].push_back(key.id());
+  for (const auto& key : root.signing_keys) out["signing_keys"].push_back(key.id());
+  return out;
+}
+
 Result<RootDocument> parseRoot(std::string_view payload) {
   if (payload.size() > kMaxRootBytes) return rootError("over 64 KiB");
   const json doc = json::parse(payload, nullptr, /*allow_exceptions=*/false);

@@ -21,6 +21,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <nlohmann/json.hpp>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -53,6 +54,10 @@ struct RootDocument {
 
 // The payload's exact JSON text (compact, fields in a fixed order).
 std::string serializeRoot(const RootDocument& root);
+
+// What `scctl trust show --json` and `sc-agent trust show --json` print:
+// the document with keys as their ids.
+nlohmann::json summarizeRoot(const RootDocument& root);
 
 // Parses a payload strictly: the five fields only, version >= 1, 1 to 16
 // distinct keys in each list, a threshold between 1 and the number of root

@@ -45,17 +45,6 @@ void printRoot(const envelope::RootDocument& root) {
   for (const auto& id : root.retired_key_ids) std::printf("  retired      %s\n", id.c_str());
 }
 
-nlohmann::json rootJson(const envelope::RootDocument& root) {
-  nlohmann::json out = {{"version", root.version},
-                        {"root_threshold", root.root_threshold},
-                        {"root_keys", nlohmann::json::array()},
-                        {"signing_keys", nlohmann::json::array()},
-                        {"retired_keys", root.retired_key_ids}};
-  for (const auto& key : root.root_keys) out["root_keys"].push_back(key.id());
-  for (const auto& key : root.signing_keys) out["signing_keys"].push_back(key.id());
-  return out;
-}
-
 int runInit(const TrustArgs& args) {
   auto signers = privateKeys(args.root_keys);
   if (!signers) return fail(signers.error());
@@ -110,7 +99,7 @@ int runShow(const TrustArgs& args) {
   }
   if (args.json) {
     nlohmann::json out = nlohmann::json::array();
-    for (const auto& root : *chain) out.push_back(rootJson(root.document));
+    for (const auto& root : *chain) out.push_back(envelope::summarizeRoot(root.document));
     std::printf("%s\n", out.dump(2).c_str());
     return exit_code::kDone;
   }
