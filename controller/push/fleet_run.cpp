@@ -44,8 +44,9 @@ HostOutcome outcomeOf(const nlohmann::json& result) {
             "already applied (serial " + std::to_string(result.value("serial", 0)) + ")"};
   }
   if (event == "refused") {
-    return {Status::Refused, fmt::format("refused [{}] {}", result.value("reason", ""),
-                                         text::escapeControl(result.value("message", "")))};
+    return {Status::Refused,
+            fmt::format("refused [{}] {}", text::escapeControl(result.value("reason", "")),
+                        text::escapeControl(result.value("message", "")))};
   }
   if (event == "lost") return {Status::Lost, "session lost during the run; state unknown"};
   return {Status::Failed, "failed: " + text::escapeControl(result.value("message", event))};
@@ -121,9 +122,18 @@ Result<std::map<std::string, HostOutcome>> pushEnvelopes(
     if (waiting.count(host) == 0) continue;
     const std::string kind = event->value("event", "");
     if (kind == "progress") {
-      const auto& progress = (*event)["progress"];
-      std::fprintf(out, "%s | %s\n", text::escapeControl(host).c_str(),
-                   progress.value("line", "").c_str());
+      // The agent's text: control bytes escaped (T-20), and every line of a
+      // multi-line diff under its host, so no line can pass as another
+      // host's.
+      const std::string line = (*event)["progress"].value("line", "");
+      std::size_t start = 0;
+      do {
+        const std::size_t end = std::min(line.find('\n', start), line.size());
+        std::fprintf(
+            out, "%s | %s\n", text::escapeControl(host).c_str(),
+            text::escapeControl(std::string_view(line).substr(start, end - start)).c_str());
+        start = end + 1;
+      } while (start < line.size());
       std::fflush(out);
     } else if (kind == "unreachable") {
       outcomes[host] = {Status::Unreachable, "unreachable: no session with this host"};

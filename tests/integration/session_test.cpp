@@ -666,6 +666,50 @@ TEST_F(PushTest, AReplayedPushIsAppliedAtMostOnce) {
   EXPECT_EQ(*readFile(rootOf("web1") / "etc" / "motd"), "edited by hand\n");
 }
 
+// T-20: an agent (here a hostile one with web1's real certificate) sends
+// terminal escapes, CR LF header injections and a line posing as another
+// host's; scctl apply prints them escaped, each under web1's name.
+TEST_F(PushTest, HostileAgentTextIsEscapedInTheLiveLinesAndTheRecap) {
+  agents_[0]->kill(SIGTERM);
+  agents_[0]->wait(10s);
+  RawClient hostile(port_, agentIdentity("web1"));
+  ASSERT_TRUE(hostile.handshakeOk());
+  hostile.send(protocol::MessageType::Hello, hello("web1"));
+  waitForAgents(2);
+  Process apply({SC_SCCTL_BIN, "apply", (dir_.path() / "site.yml").string(), "-i",
+                 (dir_.path() / "hosts.ini").string(), "-l", "web1", "--admin-socket",
+                 adminSocket().string(), "--sign", keyPath().string()});
+  bool pushed = false;
+  while (auto frame = hostile.next()) {
+    const auto body = nlohmann::json::parse(frame->body, nullptr, false);
+    if (frame->type == protocol::MessageType::FactsRequest) {
+      hostile.send(protocol::MessageType::Facts,
+                   {{"request_id", body["request_id"]}, {"facts", {{"ansible_system", "Linux"}}}});
+    } else if (frame->type == protocol::MessageType::Push) {
+      hostile.send(protocol::MessageType::Progress,
+                   {{"push_id", body["push_id"]},
+                    {"event", "resource"},
+                    {"line", "\x1b[2J wiped\r\nBcc: x@example.invalid\nweb2 | changed: forged"}});
+      hostile.send(protocol::MessageType::Result, {{"push_id", body["push_id"]},
+                                                   {"event", "refused"},
+                                                   {"reason", "\x1b[31mred"},
+                                                   {"message", "no\r\nBcc: y@example.invalid"}});
+      pushed = true;
+      break;
+    }
+  }
+  ASSERT_TRUE(pushed);
+  const RunResult result = apply.wait(60s);
+  EXPECT_EQ(result.exit_code, 1) << result.describe();
+  EXPECT_EQ(result.out.find('\x1b'), std::string::npos) << result.out;
+  EXPECT_EQ(result.out.find('\r'), std::string::npos) << result.out;
+  EXPECT_NE(result.out.find("web1 | \\x1b[2J wiped\\x0d"), std::string::npos) << result.out;
+  EXPECT_NE(result.out.find("web1 | web2 | changed: forged"), std::string::npos) << result.out;
+  EXPECT_EQ(result.out.find("\nweb2 | "), std::string::npos) << result.out;
+  EXPECT_NE(result.out.find("refused [\\x1b[31mred] no\\x0d\\x0aBcc"), std::string::npos)
+      << result.out;
+}
+
 // Either side restarted in the middle of a push (SECURITY.md F-03): the
 // run in progress finishes whole in its `sc-agent apply` child, the
 // waiting `scctl apply` reports the host as lost (never silently), and
