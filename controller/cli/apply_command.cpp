@@ -1,10 +1,8 @@
 #include "controller/cli/apply_command.h"
 
 #include <malloc.h>
-#include <stdlib.h>
 
 #include <cstdio>
-#include <filesystem>
 #include <map>
 
 #include "agent/cli/options.h"

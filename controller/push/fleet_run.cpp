@@ -3,9 +3,7 @@
 #include <nlohmann/json.hpp>
 
 #include "common/exit_codes.h"
-#include "common/fs/atomic_file.h"
 #include "common/text/escape.h"
-#include "common/text/host_name.h"
 
 namespace sc::controller::push {
 namespace {
