@@ -62,7 +62,9 @@ int main(int argc, char** argv) {
     return runEnroll(enroll);
   }
   if (run_command->parsed()) {
-    // A daemon reports its session: info by default.
+    becomeDaemon(argv);
+    // No sc-agentd beside this program (a partial install): the session
+    // runs here, in the larger process image.
     sc::log::setupLogging(verbosity(run.verbosity + 1));
     return runRun(run);
   }

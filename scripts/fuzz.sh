@@ -6,9 +6,9 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 seconds=${1:-60}
-scripts/build.sh fuzz yaml_fuzz jinja_fuzz envelope_fuzz frame_fuzz
+scripts/build.sh fuzz yaml_fuzz jinja_fuzz envelope_fuzz frame_fuzz report_fuzz
 mkdir -p build/fuzz/artifacts
-for target in yaml jinja envelope frame; do
+for target in yaml jinja envelope frame report; do
   work=build/fuzz/corpus-$target
   mkdir -p "$work"
   echo "fuzz: ${target}_fuzz for ${seconds}s"

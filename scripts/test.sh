@@ -6,7 +6,7 @@
 #   3. ctest: unit, contract, golden, integration and the differential
 #      tests against Ansible (lab tests are opt-in: ctest --preset dev -L lab)
 #   4. the fuzz targets (YAML loader, Jinja2 engine, signed-manifest admission, wire
-#      frames) for FUZZ_SECONDS each
+#      frames, agents' answers to pushes) for FUZZ_SECONDS each
 #      (default 60; 0 skips them)
 set -euo pipefail
 cd "$(dirname "$0")/.."

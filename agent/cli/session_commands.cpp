@@ -6,11 +6,14 @@
 #include <boost/asio/detached.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/signal_set.hpp>
+#include <cerrno>
 #include <cstdio>
 #include <cstdlib>
+#include <cstring>
 
 #include "agent/cli/options.h"
 #include "agent/session/agent_session.h"
+#include "agent/session/child_run.h"
 #include "agent/session/enrol.h"
 #include "common/config/settings_file.h"
 #include "common/exit_codes.h"
@@ -110,6 +113,15 @@ int runEnroll(const EnrollArgs& args) {
   std::printf("enrolled as %s with %s; start the agent with 'sc-agent run'\n",
               settings.name.c_str(), settings.controller.text().c_str());
   return exit_code::kDone;
+}
+
+void becomeDaemon(char** argv) {
+  const std::string daemon = session::siblingProgram("sc-agentd");
+  ::execv(daemon.c_str(), argv);
+  if (errno != ENOENT) {
+    std::fprintf(stderr, "sc-agent: warning: cannot start %s (%s); running the session here\n",
+                 daemon.c_str(), std::strerror(errno));
+  }
 }
 
 CLI::App* addRunCommand(CLI::App& app, RunArgs& args) {

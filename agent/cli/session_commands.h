@@ -37,5 +37,10 @@ int runEnroll(const EnrollArgs& args);
 CLI::App* addRunCommand(CLI::App& app, RunArgs& args);
 // Reads the settings file first: its values fill the options not given.
 int runRun(RunArgs& args);
+// `sc-agent run`, its arguments checked: becomes the sc-agentd installed
+// beside sc-agent (same process, same arguments), the daemon that holds
+// the session and none of the engine. Returns only when there is none, and
+// then the caller runs the session itself.
+void becomeDaemon(char** argv);
 
 }  // namespace sc::agent::cli

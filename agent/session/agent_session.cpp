@@ -184,9 +184,15 @@ asio::awaitable<void> AgentSession::applyPush(std::shared_ptr<protocol::Connecti
     connection->send(protocol::MessageType::Result, result);
     co_return;
   }
-  std::vector<std::string> argv = {selfExecutable(),       "apply",       "--envelope",
-                                   envelope_path.string(), "--events",    "--host",
-                                   enrolment_.name,        "--state-dir", settings_.state_dir};
+  std::vector<std::string> argv = {siblingProgram("sc-agent"),
+                                   "apply",
+                                   "--envelope",
+                                   envelope_path.string(),
+                                   "--events",
+                                   "--host",
+                                   enrolment_.name,
+                                   "--state-dir",
+                                   settings_.state_dir};
   if (push.value("check", false)) argv.push_back("--check");
   if (push.value("diff", false)) argv.push_back("--diff");
   argv.insert(argv.end(), settings_.apply_arguments.begin(), settings_.apply_arguments.end());
@@ -239,7 +245,7 @@ Result<void> AgentSession::walkPushedRoots(const nlohmann::json& push) const {
 }
 
 asio::awaitable<bool> AgentSession::refreshFacts() {
-  std::vector<std::string> argv = {selfExecutable(), "facts", "--json"};
+  std::vector<std::string> argv = {siblingProgram("sc-agent"), "facts", "--json"};
   argv.insert(argv.end(), settings_.facts_arguments.begin(), settings_.facts_arguments.end());
   std::string text;
   auto status = co_await runChild(

@@ -10,6 +10,7 @@
 #include <boost/asio/read_until.hpp>
 #include <boost/asio/this_coro.hpp>
 #include <boost/asio/use_awaitable.hpp>
+#include <filesystem>
 
 #include "common/fs/unique_fd.h"
 
@@ -23,12 +24,12 @@ constexpr auto kTupleAwaitable = asio::as_tuple(asio::use_awaitable);
 
 }  // namespace
 
-std::string selfExecutable() {
+std::string siblingProgram(std::string_view name) {
   std::string path(4096, '\0');
   const ssize_t length = ::readlink("/proc/self/exe", path.data(), path.size() - 1);
-  if (length <= 0) return "sc-agent";
+  if (length <= 0) return std::string(name);
   path.resize(static_cast<std::size_t>(length));
-  return path;
+  return (std::filesystem::path(path).parent_path() / name).string();
 }
 
 asio::awaitable<Result<int>> runChild(const std::vector<std::string>& argv,

@@ -1,5 +1,5 @@
-// Runs sc-agent itself as a child for each pushed manifest and each facts
-// request: the daemon stays small (its idle RSS is a target) and a run that
+// Runs sc-agent as a child for each pushed manifest and each facts
+// request: the daemon (sc-agentd) stays small (its idle RSS is a target) and a run that
 // crashes or leaks takes nothing of the session with it. The child's stdout
 // is read line by line on the session's event loop, so its progress
 // streams while heartbeats keep flowing.
@@ -15,8 +15,10 @@
 
 namespace sc::agent::session {
 
-// The path of the running sc-agent (what the children run).
-std::string selfExecutable();
+// The program `name` in the directory of the running one: sc-agentd runs
+// the sc-agent installed beside it for each child, and `sc-agent run`
+// becomes the sc-agentd beside it.
+std::string siblingProgram(std::string_view name);
 
 // Starts `argv` (stdin /dev/null, stderr inherited), hands each stdout line
 // (without its newline, at most `max_line` bytes) to `on_line`, and returns

@@ -11,6 +11,7 @@
 
 #include "common/json/strict_json.h"
 #include "common/text/escape.h"
+#include "common/tls/tls_context.h"
 
 namespace sc::agent::session {
 namespace {
@@ -97,6 +98,11 @@ asio::awaitable<Result<std::shared_ptr<protocol::Connection>>> dial(
   const auto remaining = deadline.expiry() - protocol::Clock::now();
   if (auto shook = co_await connection->handshake(false, remaining); !shook) {
     auto error = std::move(shook.error());
+    if (auto timing = tls::certificateTimeError(SSL_get_verify_result(connection->ssl()),
+                                                "the controller's", address.text())) {
+      co_return std::move(*timing);
+    }
+    if (auto refused = tls::refusedOnTime(error, address.text())) co_return std::move(*refused);
     // The controller's certificate failing our checks is its own refusal (T-12).
     if (error.cause().find("certificate verify failed") != std::string::npos) {
       co_return Error(ErrorCode::PeerNotController,
@@ -144,7 +150,15 @@ asio::awaitable<Result<nlohmann::json>> greet(protocol::Connection& connection,
                   {{"protocol_versions", {protocol::kProtocolVersion}},
                    {"host", host},
                    {"agent_version", SC_VERSION}});
-  co_return co_await expect(connection, protocol::MessageType::Welcome, timeout);
+  auto welcome = co_await expect(connection, protocol::MessageType::Welcome, timeout);
+  // Under TLS 1.3 the controller checks our certificate after our side of
+  // the handshake ended: its refusal arrives as the first read's error.
+  if (!welcome) {
+    if (auto refused = tls::refusedOnTime(welcome.error(), connection.peerAddress())) {
+      co_return std::move(*refused);
+    }
+  }
+  co_return welcome;
 }
 
 }  // namespace sc::agent::session

@@ -149,11 +149,46 @@ Result<pki::Certificate> pinnedPeerCa(SSL* ssl, const std::string& fingerprint,
   X509_VERIFY_PARAM_set_purpose(param, X509_PURPOSE_SSL_SERVER);
   SC_TRY(expectName(param, server_name));
   if (X509_verify_cert(check.get()) != 1) {
+    if (auto timing = certificateTimeError(X509_STORE_CTX_get_error(check.get()),
+                                           "the controller's", server_name)) {
+      return std::move(*timing);
+    }
     return refuse(
         fmt::format("the peer is not the controller: {}",
                     X509_verify_cert_error_string(X509_STORE_CTX_get_error(check.get()))));
   }
   return std::move(*ca);
+}
+
+std::optional<Error> certificateTimeError(long verify_result, std::string_view whose,
+                                          const std::string& subject) {
+  // Certificates are issued a minute back-dated (controller/ca), so a
+  // fresh one fails its start only when a clock is off by more than that.
+  if (verify_result == X509_V_ERR_CERT_NOT_YET_VALID) {
+    return Error(ErrorCode::NotYetValid,
+                 fmt::format("{} certificate is not valid yet: this host's clock is probably "
+                             "behind (check it with 'timedatectl status')",
+                             whose),
+                 subject);
+  }
+  if (verify_result == X509_V_ERR_CERT_HAS_EXPIRED) {
+    return Error(ErrorCode::Expired,
+                 fmt::format("{} certificate has expired, or this host's clock is ahead (check "
+                             "it with 'timedatectl status')",
+                             whose),
+                 subject);
+  }
+  return std::nullopt;
+}
+
+std::optional<Error> refusedOnTime(const Error& failure, const std::string& subject) {
+  // OpenSSL's reason text for alert 45 (certificate_expired).
+  if (failure.cause().find("alert certificate expired") == std::string::npos) return std::nullopt;
+  return Error(ErrorCode::Expired,
+               "the controller refused this host's certificate as expired or not yet valid: "
+               "check the clocks of this host and the controller ('timedatectl status'); if "
+               "the certificate really expired, enrol again ('sc-agent enroll')",
+               subject, failure.cause());
 }
 
 std::optional<pki::Certificate> peerCertificate(SSL* ssl) {

@@ -15,6 +15,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <string_view>
 
 #include "common/error.h"
 #include "common/pki/certificate.h"
@@ -58,6 +59,18 @@ Result<ContextPtr> makeClientContext(const ClientSettings& settings);
 // that CA; PeerNotController when anything does not hold.
 Result<pki::Certificate> pinnedPeerCa(SSL* ssl, const std::string& fingerprint,
                                       const std::string& server_name);
+
+// A certificate that failed its check on its dates, said in words that
+// name the clock (SECURITY.md F-15): `verify_result` is the X509_V_ERR_*
+// code of the check, `whose` names the certificate ("the controller's").
+// NotYetValid or Expired; nullopt when the failure is not about time.
+std::optional<Error> certificateTimeError(long verify_result, std::string_view whose,
+                                          const std::string& subject);
+
+// The peer refused *our* certificate with TLS's "certificate expired"
+// alert (sent for either validity bound): `failure` is what the handshake
+// or the first read returned. Expired, naming the clock; nullopt otherwise.
+std::optional<Error> refusedOnTime(const Error& failure, const std::string& subject);
 
 // The verified client certificate of an accepted session, if it sent one.
 std::optional<pki::Certificate> peerCertificate(SSL* ssl);

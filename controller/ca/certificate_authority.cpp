@@ -166,6 +166,28 @@ Result<pki::Certificate> CertificateAuthority::issueAgent(const pki::Certificate
   return certificate;
 }
 
+Result<pki::Certificate> CertificateAuthority::renewController(
+    const std::vector<std::string>& names, std::int64_t now, std::int64_t validity) {
+  if (names.empty()) return Error(ErrorCode::InvalidArgument, "the controller needs a name");
+  SC_TRY_ASSIGN(auto key, pki::EcKey::fromPemFile(controllerKeyPath()));
+  IssueRequest server;
+  server.profile = Profile::Controller;
+  server.subject_key = key.get();
+  server.common_name = names.front();
+  server.alt_names = names;
+  server.not_before = now - 60;
+  server.not_after = now + validity;
+  SC_TRY_ASSIGN(auto certificate, issue(server, &certificate_, key_));
+  SC_TRY(crypto::writePemFile(controllerCertificatePath(), certificate.pem(),
+                              crypto::FileSecrecy::Public, /*replace=*/true));
+  audit({{"event", "controller_renewed"},
+         {"controller_names", names},
+         {"serial", certificate.serialHex()},
+         {"not_after", time::formatRfc3339(certificate.notAfter())}},
+        now);
+  return certificate;
+}
+
 Result<std::optional<pki::Certificate>> CertificateAuthority::agentCertificate(
     const std::string& name) const {
   const auto path = dir_ / "agents" / (name + ".crt");

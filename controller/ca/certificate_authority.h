@@ -32,13 +32,14 @@ namespace sc::controller::ca {
 
 inline constexpr std::int64_t kDay = 24 * 60 * 60;
 inline constexpr std::int64_t kDefaultAgentValidity = 90 * kDay;
+inline constexpr std::int64_t kDefaultControllerValidity = 825 * kDay;
 
 struct InitOptions {
   // The names agents dial (DNS names or IP addresses); the first is the
   // controller certificate's commonName. Agents check the name they dial.
   std::vector<std::string> controller_names;
   std::int64_t ca_validity = 10 * 365 * kDay;
-  std::int64_t controller_validity = 825 * kDay;
+  std::int64_t controller_validity = kDefaultControllerValidity;
 };
 
 struct IssuedRecord {
@@ -74,6 +75,13 @@ class CertificateAuthority {
   Result<pki::Certificate> issueAgent(const pki::CertificateRequest& request,
                                       const std::string& name, std::int64_t now,
                                       std::int64_t validity = kDefaultAgentValidity);
+
+  // Issues the controller a new certificate for `names` (the first is its
+  // commonName), keeping its key: before the old one expires, or when
+  // agents are to dial it by other names. A running `scctl serve` uses it
+  // from its next start.
+  Result<pki::Certificate> renewController(const std::vector<std::string>& names, std::int64_t now,
+                                           std::int64_t validity = kDefaultControllerValidity);
 
   // The latest certificate issued to `name`, if any.
   Result<std::optional<pki::Certificate>> agentCertificate(const std::string& name) const;

@@ -85,6 +85,26 @@ int runList(const ca::CertificateAuthority& authority, bool json) {
   return exit_code::kDone;
 }
 
+int runRenewController(ca::CertificateAuthority& authority, const CaArgs& args) {
+  for (const auto& name : args.names) {
+    if (auto valid = text::checkHostName(name); !valid) return usage(valid.error().message());
+  }
+  const auto validity = time::parseDuration(args.controller_lifetime);
+  if (!validity || *validity < ca::kDay || *validity > ca::kDefaultControllerValidity) {
+    return usage("--valid-for '" + args.controller_lifetime + "': expected 1d to 825d");
+  }
+  auto lock = ca::CaLock::take(args.ca_dir);
+  if (!lock) return fail(lock.error());
+  auto certificate = authority.renewController(args.names, time::unixNow(), *validity);
+  if (!certificate) return fail(certificate.error());
+  std::printf(
+      "controller certificate for %s renewed (serial %s, expires %s); restart 'scctl serve' to "
+      "use it\n",
+      fmt::format("{}", fmt::join(args.names, ", ")).c_str(), certificate->serialHex().c_str(),
+      time::formatRfc3339(certificate->notAfter()).c_str());
+  return exit_code::kDone;
+}
+
 int runCaAction(const CaArgs& args) {
   auto authority = ca::CertificateAuthority::open(args.ca_dir);
   if (!authority) return fail(authority.error());
@@ -92,9 +112,15 @@ int runCaAction(const CaArgs& args) {
     const auto& certificate = authority->certificate();
     std::printf("CA fingerprint %s\nexpires %s\n", certificate.fingerprint().c_str(),
                 time::formatRfc3339(certificate.notAfter()).c_str());
+    if (auto controller = pki::Certificate::fromPemFile(authority->controllerCertificatePath())) {
+      std::printf("controller certificate %s expires %s\n",
+                  text::escapeControl(controller->commonName()).c_str(),
+                  time::formatRfc3339(controller->notAfter()).c_str());
+    }
     return exit_code::kDone;
   }
   if (args.list->parsed()) return runList(*authority, args.json);
+  if (args.renew_controller->parsed()) return runRenewController(*authority, args);
   if (auto valid = text::checkHostName(args.host); !valid) return usage(valid.error().message());
   const std::int64_t now = time::unixNow();
   auto lock = ca::CaLock::take(args.ca_dir);
@@ -150,6 +176,7 @@ void addCaCommands(CLI::App& app, CaArgs& args) {
   scctl ca list                    # requests waiting for approval, certificates issued
   scctl ca sign web1.example.com   # approve a waiting request
   scctl ca revoke web1.example.com # cut the host off, including its open session
+  scctl ca renew-controller --name ctl.example.com --name 10.0.0.5
 
 Keys are ECDSA P-256, written mode 0600 and never replaced. docs/enrolment.md
 describes the directory, the certificate profiles and enrolment.
@@ -171,6 +198,14 @@ Exit codes:
   args.sign->add_option("--valid-for", args.lifetime, "Certificate lifetime")->default_val("90d");
   args.revoke = args.ca->add_subcommand("revoke", "Revoke every certificate of NAME");
   args.revoke->add_option("name", args.host, "The host name")->required();
+  args.renew_controller = args.ca->add_subcommand(
+      "renew-controller", "Issue the controller a new certificate (same key) before it expires");
+  args.renew_controller
+      ->add_option("--name", args.names,
+                   "A name agents dial the controller by (DNS name or IP address; repeat)")
+      ->required();
+  args.renew_controller->add_option("--valid-for", args.controller_lifetime, "Certificate lifetime")
+      ->default_val("825d");
 
   args.token = app.add_subcommand("token", "One-time enrolment tokens");
   args.token->require_subcommand(1);

@@ -12,9 +12,10 @@ inline constexpr char kDefaultCaDir[] = "/var/lib/smartcookies/ca";
 
 struct CaArgs {
   std::string ca_dir = kDefaultCaDir;
-  std::vector<std::string> names;  // init: the controller's names
-  std::string host;                // sign, revoke, token create
-  std::string lifetime;            // sign: certificate; token create: token
+  std::vector<std::string> names;   // init: the controller's names
+  std::string host;                 // sign, revoke, token create
+  std::string lifetime;             // sign: certificate; token create: token
+  std::string controller_lifetime;  // renew-controller
   bool json = false;
   CLI::App* ca = nullptr;
   CLI::App* init = nullptr;
@@ -22,6 +23,7 @@ struct CaArgs {
   CLI::App* list = nullptr;
   CLI::App* sign = nullptr;
   CLI::App* revoke = nullptr;
+  CLI::App* renew_controller = nullptr;
   CLI::App* token = nullptr;
   CLI::App* token_create = nullptr;
 };

@@ -43,8 +43,10 @@ CLI::App* addServeCommand(CLI::App& app, ServeArgs& args) {
       ->check(CLI::Range(2, 86400));
   command
       ->add_option("--max-handshakes", args.settings.max_handshakes,
-                   "Connections allowed to be mid-handshake at once; more are closed")
-      ->default_val(256);
+                   "Connections allowed between accept and hello at once; at the cap "
+                   "the one waiting longest is closed")
+      ->default_val(256)
+      ->check(CLI::PositiveNumber);
   command
       ->add_option("--admin-socket", args.settings.admin_socket,
                    "The socket 'scctl apply' and 'scctl hosts' use (mode 0600)")

@@ -4,6 +4,7 @@
 
 #include "common/exit_codes.h"
 #include "common/text/escape.h"
+#include "controller/push/agent_answers.h"
 
 namespace sc::controller::push {
 namespace {
@@ -16,41 +17,59 @@ std::chrono::milliseconds left(std::chrono::steady_clock::time_point deadline) {
                       deadline - std::chrono::steady_clock::now()));
 }
 
-HostOutcome outcomeOf(const nlohmann::json& result) {
-  const std::string event = result.value("event", "");
-  if (event == "report") {
-    const auto recap =
-        result.value("report", nlohmann::json::object()).value("recap", nlohmann::json::object());
-    const int failed = recap.value("failed", 0);
-    const int changed = recap.value("changed", 0);
-    const int would_change = recap.value("would_change", 0);
-    HostOutcome outcome;
-    outcome.status = failed > 0                   ? Status::Failed
-                     : changed + would_change > 0 ? Status::Changed
-                                                  : Status::Ok;
-    // The same counts, in the same words, as sc-agent's own recap line.
-    outcome.detail =
-        fmt::format("ok={} changed={} failed={} skipped={} rescued={}", recap.value("ok", 0),
-                    changed, failed, recap.value("skipped", 0), recap.value("rescued", 0));
-    if (result.value("report", nlohmann::json::object()).value("check", false)) {
-      outcome.detail += fmt::format(" would_change={}", would_change);
+}  // namespace
+
+HostOutcome outcomeOfResult(const nlohmann::json& result) {
+  auto decoded = decodePushResult(result);
+  if (!decoded) {
+    return {Status::Failed,
+            "malformed result from the agent: " + text::escapeControl(decoded.error().message())};
+  }
+  switch (decoded->kind) {
+    case PushResult::Kind::Report: {
+      const RunCounts& counts = decoded->counts;
+      HostOutcome outcome;
+      outcome.status = counts.failed > 0                          ? Status::Failed
+                       : counts.changed + counts.would_change > 0 ? Status::Changed
+                                                                  : Status::Ok;
+      // The same counts, in the same words, as sc-agent's own recap line.
+      outcome.detail = fmt::format("ok={} changed={} failed={} skipped={} rescued={}", counts.ok,
+                                   counts.changed, counts.failed, counts.skipped, counts.rescued);
+      if (decoded->check) outcome.detail += fmt::format(" would_change={}", counts.would_change);
+      return outcome;
     }
-    return outcome;
+    case PushResult::Kind::AlreadyApplied:
+      return {Status::Ok, fmt::format("already applied (serial {})", decoded->serial)};
+    case PushResult::Kind::Refused:
+      return {Status::Refused, fmt::format("refused [{}] {}", text::escapeControl(decoded->reason),
+                                           text::escapeControl(decoded->message))};
+    case PushResult::Kind::Lost:
+      return {Status::Lost, "session lost during the run; state unknown"};
+    case PushResult::Kind::Failed:
+      break;
   }
-  if (event == "already_applied") {
-    return {Status::Ok,
-            "already applied (serial " + std::to_string(result.value("serial", 0)) + ")"};
-  }
-  if (event == "refused") {
-    return {Status::Refused,
-            fmt::format("refused [{}] {}", text::escapeControl(result.value("reason", "")),
-                        text::escapeControl(result.value("message", "")))};
-  }
-  if (event == "lost") return {Status::Lost, "session lost during the run; state unknown"};
-  return {Status::Failed, "failed: " + text::escapeControl(result.value("message", event))};
+  return {Status::Failed, "failed: " + text::escapeControl(decoded->message)};
 }
 
-}  // namespace
+std::vector<std::string> progressLines(std::string_view host, const nlohmann::json& progress) {
+  const std::string who = text::escapeControl(host);
+  auto line = decodeProgressLine(progress);
+  if (!line) {
+    return {fmt::format("{} | malformed progress from the agent: {}", who,
+                        text::escapeControl(line.error().message()))};
+  }
+  // Control bytes escaped (T-20), and every line of a multi-line diff under
+  // its host, so no line can pass as another host's.
+  std::vector<std::string> lines;
+  std::size_t start = 0;
+  do {
+    const std::size_t end = std::min(line->find('\n', start), line->size());
+    lines.push_back(fmt::format(
+        "{} | {}", who, text::escapeControl(std::string_view(*line).substr(start, end - start))));
+    start = end + 1;
+  } while (start < line->size());
+  return lines;
+}
 
 Result<std::set<std::string>> connectedHosts(AdminClient& admin) {
   SC_TRY(admin.send({{"op", "hosts"}}));
@@ -120,24 +139,15 @@ Result<std::map<std::string, HostOutcome>> pushEnvelopes(
     if (waiting.count(host) == 0) continue;
     const std::string kind = event->value("event", "");
     if (kind == "progress") {
-      // The agent's text: control bytes escaped (T-20), and every line of a
-      // multi-line diff under its host, so no line can pass as another
-      // host's.
-      const std::string line = (*event)["progress"].value("line", "");
-      std::size_t start = 0;
-      do {
-        const std::size_t end = std::min(line.find('\n', start), line.size());
-        std::fprintf(
-            out, "%s | %s\n", text::escapeControl(host).c_str(),
-            text::escapeControl(std::string_view(line).substr(start, end - start)).c_str());
-        start = end + 1;
-      } while (start < line.size());
+      for (const auto& line : progressLines(host, (*event)["progress"])) {
+        std::fprintf(out, "%s\n", line.c_str());
+      }
       std::fflush(out);
     } else if (kind == "unreachable") {
       outcomes[host] = {Status::Unreachable, "unreachable: no session with this host"};
       waiting.erase(host);
     } else if (kind == "result") {
-      outcomes[host] = outcomeOf(event->value("result", nlohmann::json::object()));
+      outcomes[host] = outcomeOfResult((*event)["result"]);
       waiting.erase(host);
     }
   }

@@ -9,6 +9,8 @@
 #include <map>
 #include <set>
 #include <string>
+#include <string_view>
+#include <vector>
 
 #include "common/error.h"
 #include "controller/push/admin_client.h"
@@ -37,6 +39,14 @@ struct HostOutcome {
   Status status = Status::Unreachable;
   std::string detail;  // the recap line's text
 };
+
+// The recap entry of an agent's `result` answer (agent_answers.h); a
+// malformed one is a failure that says so. Agent text comes out escaped.
+HostOutcome outcomeOfResult(const nlohmann::json& result);
+
+// The lines to print for an agent's `progress` answer: "HOST | text", one
+// per line of its text, control bytes escaped (T-20).
+std::vector<std::string> progressLines(std::string_view host, const nlohmann::json& progress);
 
 // Pushes `envelopes` (host -> serialized envelope), streaming lines to
 // `out`; returns each host's outcome.

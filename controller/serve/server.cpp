@@ -114,6 +114,11 @@ void Server::stop() {
   }
   for (auto& [host, session] : agents_) session->connection->close();
   agents_.clear();
+  for (auto& pending : pending_handshakes_) {
+    pending->listed = false;
+    pending->connection->close();
+  }
+  pending_handshakes_.clear();
 }
 
 std::vector<AgentSessionInfo> Server::agents() const {
@@ -133,25 +138,31 @@ asio::awaitable<void> Server::acceptLoop() {
       co_await pause.async_wait(kTupleAwaitable);
       continue;
     }
-    if (handshakes_ >= settings_.max_handshakes) {
-      // Busy: the agent's backoff retries later (F-17).
-      boost::system::error_code ignored;
-      socket.close(ignored);
-      continue;
+    while (!pending_handshakes_.empty() && pending_handshakes_.size() >= settings_.max_handshakes) {
+      // Full: the oldest makes room. A real agent finishes its handshake in
+      // milliseconds; what has waited longest is the likeliest to be idle.
+      // One evicted by mistake reconnects after its backoff (F-17).
+      auto oldest = std::move(pending_handshakes_.front());
+      pending_handshakes_.pop_front();
+      oldest->listed = false;
+      oldest->connection->close();
     }
     socket.set_option(asio::ip::tcp::no_delay(true), ec);
-    auto connection =
+    // Listed here, not in serve(): co_spawn only queues the coroutine, and a
+    // burst of connections must meet the cap as it arrives.
+    auto pending = std::make_shared<PendingHandshake>();
+    pending->connection =
         std::make_shared<protocol::Connection>(protocol::TlsStream(std::move(socket), *tls_));
-    asio::co_spawn(io_, serve(std::move(connection)), asio::detached);
+    pending->slot = pending_handshakes_.insert(pending_handshakes_.end(), pending);
+    asio::co_spawn(io_, serve(std::move(pending)), asio::detached);
   }
 }
 
-asio::awaitable<void> Server::serve(std::shared_ptr<protocol::Connection> connection) {
-  ++handshakes_;
-  bool counted = true;
+asio::awaitable<void> Server::serve(std::shared_ptr<PendingHandshake> pending) {
+  const std::shared_ptr<protocol::Connection> connection = pending->connection;
   auto handshake_done = [&] {
-    if (counted) --handshakes_;
-    counted = false;
+    if (pending->listed) pending_handshakes_.erase(pending->slot);
+    pending->listed = false;
   };
   const std::string peer = connection->peerAddress();
   auto refuse = [&](const Error& error) {
@@ -160,7 +171,14 @@ asio::awaitable<void> Server::serve(std::shared_ptr<protocol::Connection> connec
   };
 
   if (auto shook = co_await connection->handshake(true, settings_.handshake_timeout); !shook) {
-    spdlog::debug("{}", shook.error().describe());
+    // An agent certificate outside its dates is worth an operator's eye: a
+    // clock is wrong, or the host was away past its renewal (F-15).
+    if (auto timing = tls::certificateTimeError(SSL_get_verify_result(connection->ssl()),
+                                                "the agent's", peer)) {
+      spdlog::warn("session from {} refused: {}", peer, timing->describe());
+    } else {
+      spdlog::debug("{}", shook.error().describe());
+    }
     handshake_done();
     co_return;
   }

@@ -14,6 +14,7 @@
 #include <boost/asio/ssl/context.hpp>
 #include <chrono>
 #include <filesystem>
+#include <list>
 #include <map>
 #include <memory>
 #include <set>
@@ -89,7 +90,8 @@ class Server {
                      const nlohmann::json& body);
   // The session of `host` ended: whoever waits on it is told.
   void failPending(const std::string& host);
-  boost::asio::awaitable<void> serve(std::shared_ptr<protocol::Connection> connection);
+  struct PendingHandshake;
+  boost::asio::awaitable<void> serve(std::shared_ptr<PendingHandshake> pending);
   boost::asio::awaitable<void> watchRevocations();
   Result<void> reloadRevocations();
   // The root documents of settings_.trust_dir, reread when it changed; a
@@ -105,7 +107,16 @@ class Server {
   boost::asio::local::stream_protocol::acceptor admin_acceptor_;
   std::map<std::int64_t, Pending> pending_;
   std::int64_t next_request_id_ = 1;
-  std::size_t handshakes_ = 0;
+  // Connections not yet past hello, oldest first. At max_handshakes the
+  // oldest is closed to make room (T-08): a socket that connects and idles
+  // holds a slot only until newer arrivals need it, so idle sockets cannot
+  // keep a real agent out.
+  struct PendingHandshake {
+    std::shared_ptr<protocol::Connection> connection;
+    std::list<std::shared_ptr<PendingHandshake>>::iterator slot;
+    bool listed = true;  // false once past hello, or evicted
+  };
+  std::list<std::shared_ptr<PendingHandshake>> pending_handshakes_;
   std::set<std::string> revoked_;
   std::filesystem::file_time_type revoked_mtime_{};
   nlohmann::json roots_ = nlohmann::json::array();  // envelope texts, by version

@@ -1,225 +1,19 @@
 // Agent sessions end to end with the real binaries on loopback: a CA made
 // by `scctl ca init`, `scctl serve`, agents enrolled by `sc-agent enroll`
 // and kept connected by `sc-agent run` (SECURITY.md T-11, T-12, T-14, T-15,
-// T-16, T-08, B-21). Hostile peers are a raw TLS client written here with
-// OpenSSL, so that each can be exactly as wrong as the case needs; a real
-// agent stays connected through all of them.
-#include <arpa/inet.h>
-#include <fmt/format.h>
-#include <gtest/gtest.h>
-#include <netinet/in.h>
-#include <openssl/err.h>
-#include <openssl/ssl.h>
-#include <sys/socket.h>
-
+// T-16, T-08, B-21). Hostile peers (RawClient, session_fixture.h) are
+// refused while a real agent stays connected through all of them.
 #include <set>
 #include <sstream>
-#include <thread>
 
-#include "common/protocol/frame.h"
+#include "common/pki/ec_key.h"
+#include "common/time/duration.h"
+#include "controller/ca/certificate_authority.h"
 #include "controller/push/admin_client.h"
-#include "tests/integration/agent_runner.h"
+#include "tests/integration/session_fixture.h"
 
 namespace sc::testing {
 namespace {
-
-namespace stdfs = std::filesystem;
-using namespace std::chrono_literals;
-
-// A blocking TLS client for poking at the controller.
-class RawClient {
- public:
-  struct Options {
-    std::optional<stdfs::path> certificate;
-    std::optional<stdfs::path> key;
-    bool tls12_only = false;
-    bool handshake = true;  // false: a plain TCP connection
-  };
-
-  RawClient(std::uint16_t port, const Options& options) {
-    fd_ = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-    sockaddr_in address{};
-    address.sin_family = AF_INET;
-    address.sin_port = htons(port);
-    address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    connected_ = ::connect(fd_, reinterpret_cast<sockaddr*>(&address), sizeof address) == 0;
-    timeval timeout{10, 0};
-    ::setsockopt(fd_, SOL_SOCKET, SO_RCVTIMEO, &timeout, sizeof timeout);
-    if (!connected_ || !options.handshake) return;
-    ctx_ = SSL_CTX_new(TLS_client_method());
-    if (options.tls12_only) {
-      SSL_CTX_set_min_proto_version(ctx_, TLS1_2_VERSION);
-      SSL_CTX_set_max_proto_version(ctx_, TLS1_2_VERSION);
-    }
-    if (options.certificate) {
-      SSL_CTX_use_certificate_file(ctx_, options.certificate->c_str(), SSL_FILETYPE_PEM);
-      SSL_CTX_use_PrivateKey_file(ctx_, options.key->c_str(), SSL_FILETYPE_PEM);
-    }
-    SSL_CTX_set_verify(ctx_, SSL_VERIFY_NONE, nullptr);
-    ssl_ = SSL_new(ctx_);
-    SSL_set_fd(ssl_, fd_);
-    handshake_ok_ = SSL_connect(ssl_) == 1;
-    ERR_clear_error();
-  }
-  ~RawClient() {
-    if (ssl_ != nullptr) SSL_free(ssl_);
-    if (ctx_ != nullptr) SSL_CTX_free(ctx_);
-    if (fd_ >= 0) ::close(fd_);
-  }
-
-  bool handshakeOk() const { return handshake_ok_; }
-  std::string version() const { return ssl_ != nullptr ? SSL_get_version(ssl_) : ""; }
-
-  void sendRaw(const std::string& bytes) {
-    if (ssl_ != nullptr) {
-      SSL_write(ssl_, bytes.data(), static_cast<int>(bytes.size()));
-    } else {
-      ASSERT_EQ(::send(fd_, bytes.data(), bytes.size(), MSG_NOSIGNAL),
-                static_cast<ssize_t>(bytes.size()));
-    }
-  }
-  void send(protocol::MessageType type, const nlohmann::json& body) {
-    sendRaw(protocol::encode({type, body.dump()}));
-  }
-
-  // The next frame, or nullopt once the controller closed (or 10 s passed).
-  std::optional<protocol::Frame> next() {
-    for (;;) {
-      if (auto frame = decoder_.next()) return frame;
-      char buffer[4096];
-      const int got = ssl_ != nullptr ? SSL_read(ssl_, buffer, sizeof buffer)
-                                      : static_cast<int>(::recv(fd_, buffer, sizeof buffer, 0));
-      ERR_clear_error();
-      if (got <= 0) return std::nullopt;
-      if (!decoder_.feed(std::string_view(buffer, static_cast<std::size_t>(got)))) {
-        return std::nullopt;
-      }
-    }
-  }
-
-  // The reason of the error frame the controller ends with ("" if none).
-  std::string closingReason() {
-    while (auto frame = next()) {
-      if (frame->type == protocol::MessageType::Error) {
-        return nlohmann::json::parse(frame->body).value("reason", "");
-      }
-    }
-    return "";
-  }
-
-  // True when the controller closed the connection (read returns 0 or fails).
-  bool closedByPeer() {
-    while (next()) {
-    }
-    char byte;
-    return ssl_ != nullptr ? SSL_read(ssl_, &byte, 1) <= 0 : ::recv(fd_, &byte, 1, 0) <= 0;
-  }
-
- private:
-  int fd_ = -1;
-  bool connected_ = false;
-  bool handshake_ok_ = false;
-  SSL_CTX* ctx_ = nullptr;
-  SSL* ssl_ = nullptr;
-  protocol::FrameDecoder decoder_;
-};
-
-nlohmann::json hello(const std::string& host) {
-  return {{"protocol_versions", {1}}, {"host", host}};
-}
-
-class SessionTest : public ::testing::Test {
- protected:
-  void SetUp() override {
-    const RunResult init = runProgram({SC_SCCTL_BIN, "ca", "--ca-dir", caDir().string(), "init",
-                                       "--name", "localhost", "--name", "127.0.0.1"});
-    ASSERT_EQ(init.exit_code, 0) << init.describe();
-    startController();
-  }
-
-  // On port_ once it is known: agents dial the address they enrolled with.
-  void startController() {
-    stdfs::remove(dir_.path() / "port");
-    controller_ =
-        std::make_unique<Process>(std::vector<std::string>{SC_SCCTL_BIN,
-                                                           "serve",
-                                                           "--ca-dir",
-                                                           caDir().string(),
-                                                           "--listen",
-                                                           "127.0.0.1",
-                                                           "--port",
-                                                           std::to_string(port_),
-                                                           "--port-file",
-                                                           (dir_.path() / "port").string(),
-                                                           "--admin-socket",
-                                                           adminSocket().string(),
-                                                           "--trust-dir",
-                                                           trustDir().string(),
-                                                           "--heartbeat",
-                                                           "1",
-                                                           "--idle-timeout",
-                                                           "3",
-                                                           "--handshake-timeout",
-                                                           "2",
-                                                           "-v"});
-    for (int i = 0; i < 200 && !stdfs::exists(dir_.path() / "port"); ++i) {
-      std::this_thread::sleep_for(25ms);
-    }
-    ASSERT_TRUE(stdfs::exists(dir_.path() / "port")) << controller_->wait(1s).describe();
-    port_ = static_cast<std::uint16_t>(std::stoi(*readFile(dir_.path() / "port")));
-  }
-
-  // Stops the controller and returns what it logged.
-  RunResult stopController() {
-    controller_->kill(SIGTERM);
-    return controller_->wait(10s);
-  }
-
-  stdfs::path caDir() const { return dir_.path() / "ca"; }
-  stdfs::path adminSocket() const { return dir_.path() / "admin.sock"; }
-  stdfs::path trustDir() const { return dir_.path() / "trust"; }
-  stdfs::path stateOf(const std::string& host) const { return dir_.path() / ("state-" + host); }
-  std::string address() const { return fmt::format("127.0.0.1:{}", port_); }
-
-  std::string token(const std::string& host, const std::string& ttl = "1h") {
-    const RunResult made = runProgram({SC_SCCTL_BIN, "token", "--ca-dir", caDir().string(),
-                                       "create", "--host", host, "--ttl", ttl});
-    EXPECT_EQ(made.exit_code, 0) << made.describe();
-    std::string text = made.out;
-    while (!text.empty() && text.back() == '\n') text.pop_back();
-    return text;
-  }
-
-  RunResult enroll(const std::string& host, const std::vector<std::string>& extra) {
-    std::vector<std::string> argv = {
-        agentBinary(), "enroll", "--controller", address(),
-        "--name",      host,     "--state-dir",  stateOf(host).string()};
-    argv.insert(argv.end(), extra.begin(), extra.end());
-    return runProgram(argv, {}, 30s);
-  }
-
-  void enrollWithToken(const std::string& host) {
-    const RunResult result = enroll(host, {"--token", token(host)});
-    ASSERT_EQ(result.exit_code, 0) << result.describe();
-  }
-
-  std::unique_ptr<Process> runAgent(const std::string& host) {
-    return std::make_unique<Process>(std::vector<std::string>{agentBinary(), "run", "--state-dir",
-                                                              stateOf(host).string(), "--backoff",
-                                                              "0.1", "--backoff-cap", "0.5"});
-  }
-
-  RawClient::Options agentIdentity(const std::string& host) const {
-    RawClient::Options options;
-    options.certificate = stateOf(host) / "tls" / "agent.crt";
-    options.key = stateOf(host) / "tls" / "agent.key";
-    return options;
-  }
-
-  TempDir dir_;
-  std::unique_ptr<Process> controller_;
-  std::uint16_t port_ = 0;
-};
 
 TEST_F(SessionTest, AgentsEnrolWithATokenAndKeepTheirSessions) {
   enrollWithToken("web1");
@@ -505,82 +299,6 @@ TEST_F(SessionTest, RevocationClosesTheOpenSessionAndRefusesTheNext) {
   EXPECT_EQ(again.closingReason(), "revoked");
 }
 
-// scctl apply over sessions: facts from the agents, signed envelopes pushed
-// to every targeted host at once, lines streamed, and a recap that matches
-// what happened on disk; a host without a session is unreachable.
-class PushTest : public SessionTest {
- protected:
-  void SetUp() override {
-    ASSERT_EQ(runProgram({SC_SCCTL_BIN, "key", "create", keyPath().string()}).exit_code, 0);
-    SessionTest::SetUp();
-    for (const std::string host : {"web1", "web2"}) {
-      enrollWithToken(host);
-      stdfs::create_directories(rootOf(host) / "etc");
-      agents_.push_back(startPushAgent(host));
-    }
-    writeFile(dir_.path() / "hosts.ini", "web1\nweb2\nweb3\n");
-    writeFile(dir_.path() / "site.yml",
-              "- hosts: all\n  tasks:\n"
-              "    - name: message of the day\n"
-              "      copy:\n        content: \"{{ inventory_hostname }} {{ ansible_system }}\\n\"\n"
-              "        dest: /etc/motd\n");
-    waitForAgents(2);
-  }
-
-  void waitForAgents(std::size_t count) {
-    std::string last;
-    for (int i = 0; i < 40; ++i) {
-      const RunResult hosts = runProgram({SC_SCCTL_BIN, "hosts", "--json", "--admin-socket",
-                                          adminSocket().string(), "--ca-dir", caDir().string()});
-      std::size_t connected = 0;
-      auto listed = nlohmann::json::parse(hosts.out, nullptr, false);
-      if (listed.is_array()) {
-        for (const auto& host : listed) connected += host.value("connected", false) ? 1u : 0u;
-      }
-      if (connected >= count) return;
-      last = hosts.describe();
-      std::this_thread::sleep_for(50ms);
-    }
-    std::string logs = last;
-    for (auto& agent : agents_) {
-      agent->kill(SIGTERM);
-      logs += agent->wait(5s).describe();
-    }
-    FAIL() << "the agents did not connect: " << logs;
-  }
-
-  RunResult apply(const std::vector<std::string>& extra = {}, const stdfs::path& key = {}) {
-    std::vector<std::string> argv = {SC_SCCTL_BIN,
-                                     "apply",
-                                     (dir_.path() / "site.yml").string(),
-                                     "-i",
-                                     (dir_.path() / "hosts.ini").string(),
-                                     "--admin-socket",
-                                     adminSocket().string(),
-                                     "--sign",
-                                     (key.empty() ? keyPath() : key).string()};
-    argv.insert(argv.end(), extra.begin(), extra.end());
-    return runProgram(argv, {}, 120s);
-  }
-
-  // Agents trust the signing key they are given, or (follow_roots_) the
-  // root documents pushes carry.
-  std::unique_ptr<Process> startPushAgent(const std::string& host) {
-    std::vector<std::string> argv = {
-        agentBinary(),         "run",       "--state-dir", stateOf(host).string(), "--root",
-        rootOf(host).string(), "--backoff", "0.1",         "--backoff-cap",        "0.5"};
-    if (!follow_roots_) argv.insert(argv.end(), {"--trust", keyPath().string() + ".pub"});
-    return std::make_unique<Process>(argv);
-  }
-
-  stdfs::path keyPath() const { return dir_.path() / "signing.key"; }
-  stdfs::path rootOf(const std::string& host) const { return dir_.path() / ("root-" + host); }
-
-  bool follow_roots_ = false;
-
-  std::vector<std::unique_ptr<Process>> agents_;
-};
-
 TEST_F(PushTest, PushesToEveryConnectedHostAndRecapsWhatHappened) {
   const RunResult first = apply();
   // web3 never enrolled: unreachable, the others converged.
@@ -708,6 +426,143 @@ TEST_F(PushTest, HostileAgentTextIsEscapedInTheLiveLinesAndTheRecap) {
   EXPECT_EQ(result.out.find("\nweb2 | "), std::string::npos) << result.out;
   EXPECT_NE(result.out.find("refused [\\x1b[31mred] no\\x0d\\x0aBcc"), std::string::npos)
       << result.out;
+}
+
+// T-19: an agent's answers are data, never code. A result whose fields
+// have the wrong types is reported as malformed (scctl does not crash or
+// guess), and text that would mean something to a template engine, a
+// shell, a YAML loader or printf reaches the recap verbatim. Neither
+// scctl apply nor scctl serve starts any program while taking them in.
+TEST_F(PushTest, HostileResultsAreDecodedStrictlyAndShownVerbatim) {
+  if (::access("/usr/bin/strace", X_OK) != 0) {
+    GTEST_SKIP() << "strace is not installed (scripts/setup.sh installs it)";
+  }
+  agents_[0]->kill(SIGTERM);
+  agents_[0]->wait(10s);
+  RawClient hostile(port_, agentIdentity("web1"));
+  ASSERT_TRUE(hostile.handshakeOk());
+  hostile.send(protocol::MessageType::Hello, hello("web1"));
+  waitForAgents(2);
+  const std::string payload = "{{ 7*7 }} ${x} !ruby/object:Gem::Installer %n%s $(id) `id`";
+  Process serve_trace({"/usr/bin/strace", "-f", "-qq", "-e", "trace=execve", "-o",
+                       (dir_.path() / "serve.trace").string(), "-p",
+                       std::to_string(controller_->pid())});
+  std::this_thread::sleep_for(500ms);  // attached
+  const std::vector<nlohmann::json> answers = {
+      {{"event", "report"}, {"report", {{"recap", {{"ok", 1}, {"failed", "x"}}}}}},
+      {{"event", "refused"}, {"reason", payload}, {"message", payload}}};
+  for (const auto& answer : answers) {
+    // LeakSanitizer cannot ptrace a process that strace already traces.
+    SpawnOptions untraced_leaks;
+    untraced_leaks.env["ASAN_OPTIONS"] = "detect_leaks=0";
+    Process apply(
+        {"/usr/bin/strace", "-f", "-qq", "-e", "trace=execve", "-o",
+         (dir_.path() / "apply.trace").string(), SC_SCCTL_BIN, "apply",
+         (dir_.path() / "site.yml").string(), "-i", (dir_.path() / "hosts.ini").string(), "-l",
+         "web1", "--admin-socket", adminSocket().string(), "--sign", keyPath().string()},
+        untraced_leaks);
+    bool pushed = false;
+    while (auto frame = hostile.next()) {
+      const auto body = nlohmann::json::parse(frame->body, nullptr, false);
+      if (frame->type == protocol::MessageType::FactsRequest) {
+        hostile.send(protocol::MessageType::Facts, {{"request_id", body["request_id"]},
+                                                    {"facts", {{"ansible_system", payload}}}});
+      } else if (frame->type == protocol::MessageType::Push) {
+        hostile.send(protocol::MessageType::Progress,
+                     {{"push_id", body["push_id"]}, {"event", "resource"}, {"line", 42}});
+        nlohmann::json result = answer;
+        result["push_id"] = body["push_id"];
+        hostile.send(protocol::MessageType::Result, result);
+        pushed = true;
+        break;
+      }
+    }
+    ASSERT_TRUE(pushed);
+    const RunResult result = apply.wait(60s);
+    EXPECT_EQ(result.exit_code, 1) << result.describe();
+    EXPECT_NE(result.out.find("web1 | malformed progress from the agent: 'line' is not a string"),
+              std::string::npos)
+        << result.out;
+    if (answer["event"] == "report") {
+      EXPECT_NE(result.out.find("malformed result from the agent: 'failed' is not a count"),
+                std::string::npos)
+          << result.out;
+    } else {
+      EXPECT_NE(result.out.find("refused [" + payload + "] " + payload), std::string::npos)
+          << result.out;
+      EXPECT_EQ(result.out.find("[49]"), std::string::npos) << result.out;
+    }
+    // One execve: scctl's own start.
+    EXPECT_EQ(countOccurrences(*readFile(dir_.path() / "apply.trace"), "execve("), 1u);
+  }
+  serve_trace.kill(SIGINT);
+  serve_trace.wait(10s);
+  EXPECT_EQ(countOccurrences(*readFile(dir_.path() / "serve.trace"), "execve("), 0u);
+  waitForAgents(2);  // the controller kept serving
+}
+
+// F-15: certificates outside their dates, as a wrong clock makes them. A
+// host a day behind sees the controller's certificate start tomorrow; one
+// ten years ahead sees it long expired; a controller sees an agent's
+// certificate expired. Each message names the clock, the reason code
+// tells not_yet_valid from expired, no session is made, and a good
+// certificate heals it.
+TEST_F(SessionTest, CertificatesOutsideTheirDatesNameTheClock) {
+  enrollWithToken("web1");
+  auto authority = controller::ca::CertificateAuthority::open(caDir());
+  ASSERT_TRUE(authority) << authority.error().describe();
+  const std::int64_t now = time::unixNow();
+  const std::vector<std::string> names = {"localhost", "127.0.0.1"};
+  auto agentSays = [&] {
+    auto agent = runAgent("web1");
+    std::this_thread::sleep_for(1500ms);
+    agent->kill(SIGTERM);
+    return agent->wait(10s).err;
+  };
+  struct Case {
+    std::int64_t issued_at;
+    const char* reason;
+    const char* words;
+  };
+  for (const Case& c :
+       {Case{now + controller::ca::kDay, "[not_yet_valid]", "clock is probably behind"},
+        Case{now - 900 * controller::ca::kDay, "[expired]", "clock is ahead"}}) {
+    SCOPED_TRACE(c.reason);
+    ASSERT_TRUE(authority->renewController(names, c.issued_at));
+    stopController();
+    startController();
+    const std::string said = agentSays();
+    EXPECT_NE(said.find(c.reason), std::string::npos) << said;
+    EXPECT_NE(said.find(c.words), std::string::npos) << said;
+    EXPECT_EQ(countOccurrences(said, "connected to"), 0u) << said;
+  }
+
+  // The controller's certificate good again; the agent's expired 10 days ago.
+  ASSERT_TRUE(authority->renewController(names, now));
+  stopController();
+  startController();
+  const auto tls = stateOf("web1") / "tls";
+  const std::string good_certificate = *readFile(tls / "agent.crt");
+  auto key = pki::EcKey::fromPemFile(tls / "agent.key");
+  ASSERT_TRUE(key);
+  auto request = pki::CertificateRequest::create(*key, "web1");
+  ASSERT_TRUE(request);
+  auto expired = authority->issueAgent(*request, "web1", now - 100 * controller::ca::kDay);
+  ASSERT_TRUE(expired);
+  writeFile(tls / "agent.crt", expired->pem());
+  const std::string said = agentSays();
+  EXPECT_NE(said.find("refused this host's certificate as expired"), std::string::npos) << said;
+  EXPECT_NE(said.find("[expired]"), std::string::npos) << said;
+  EXPECT_NE(said.find("clocks"), std::string::npos) << said;
+  EXPECT_EQ(countOccurrences(said, "connected to"), 0u) << said;
+  const RunResult controller = stopController();
+  EXPECT_NE(controller.err.find("the agent's certificate has expired, or this host's clock"),
+            std::string::npos)
+      << controller.err;
+
+  startController();
+  writeFile(tls / "agent.crt", good_certificate);
+  EXPECT_EQ(countOccurrences(agentSays(), "connected to"), 1u);
 }
 
 // Either side restarted in the middle of a push (SECURITY.md F-03): the
