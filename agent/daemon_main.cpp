@@ -8,7 +8,6 @@
 
 #include "agent/cli/session_commands.h"
 #include "common/exit_codes.h"
-#include "common/log/log.h"
 
 int main(int argc, char** argv) {
   using namespace sc::agent::cli;
@@ -30,8 +29,5 @@ int main(int argc, char** argv) {
     app.exit(e);
     return sc::exit_code::kUsage;
   }
-  // A daemon reports its session: info by default.
-  sc::log::setupLogging(run.verbosity >= 1 ? sc::log::Verbosity::Debug
-                                           : sc::log::Verbosity::Verbose);
-  return runRun(run);
+  return runRun(run);  // sets up logging once the settings file is read
 }

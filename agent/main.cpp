@@ -65,7 +65,6 @@ int main(int argc, char** argv) {
     becomeDaemon(argv);
     // No sc-agentd beside this program (a partial install): the session
     // runs here, in the larger process image.
-    sc::log::setupLogging(verbosity(run.verbosity + 1));
     return runRun(run);
   }
   if (trust_command->parsed()) {

@@ -17,6 +17,7 @@
 #include "agent/session/enrol.h"
 #include "common/config/settings_file.h"
 #include "common/exit_codes.h"
+#include "common/log/log.h"
 #include "common/text/host_name.h"
 
 namespace sc::agent::cli {
@@ -182,6 +183,9 @@ int runRun(RunArgs& args) {
     std::fprintf(stderr, "sc-agent: %s\n", loaded.error().describe().c_str());
     return exit_code::kUsage;
   }
+  // A daemon reports its session: info by default, debug with -v (on the
+  // command line or as `verbose:` in the settings file, hence only now).
+  log::setupLogging(args.verbosity >= 1 ? log::Verbosity::Debug : log::Verbosity::Verbose);
   const std::string state = stateDirOf(args.state_dir);
   if (state.empty()) return usage("no state directory: give --state-dir");
   session::RunSettings settings;
@@ -207,6 +211,8 @@ int runRun(RunArgs& args) {
   settings.splay = ms(args.splay);
   auto enrolment = session::loadEnrolment(settings.credentials);
   if (!enrolment) return fail(enrolment.error());
+  spdlog::debug("enrolled as '{}' with {}; state in {}", enrolment->name,
+                enrolment->controller.text(), state);
   boost::asio::io_context io(1);
   session::AgentSession agent(io, settings, *enrolment);
   boost::asio::signal_set signals(io, SIGTERM, SIGINT);

@@ -119,7 +119,15 @@ asio::awaitable<Error> AgentSession::once() {
     connection->close();
     co_return std::move(renewed.error());
   }
+  // Sessions last for weeks: one still open when the certificate comes due
+  // ends (between pushes), and the next renews at its start.
+  const std::int64_t renewal_due = renewalDueAt().value_or(INT64_MAX);
   for (;;) {
+    if (time::unixNow() >= renewal_due && !applying_) {
+      connection->close();
+      co_return Error(ErrorCode::Expired,
+                      "this host's certificate is due for renewal: reconnecting to renew it");
+    }
     // The controller answers every heartbeat: three missed ones mean the
     // session is dead even if TCP has not noticed.
     auto frame = co_await connection->read(3 * heartbeat);
@@ -290,11 +298,18 @@ asio::awaitable<void> AgentSession::heartbeats(std::shared_ptr<protocol::Connect
   }
 }
 
+Result<std::int64_t> AgentSession::renewalDueAt() const {
+  SC_TRY_ASSIGN(auto certificate,
+                pki::Certificate::fromPemFile(settings_.credentials.certificate()));
+  // With a third of its life left: days of margin for a host that is off.
+  const std::int64_t lifetime = certificate.notAfter() - certificate.notBefore();
+  return certificate.notAfter() - lifetime / 3;
+}
+
 asio::awaitable<Result<void>> AgentSession::renewIfDue(protocol::Connection& connection) {
-  auto certificate = pki::Certificate::fromPemFile(settings_.credentials.certificate());
-  if (!certificate) co_return std::move(certificate.error());
-  const std::int64_t lifetime = certificate->notAfter() - certificate->notBefore();
-  if (certificate->notAfter() - time::unixNow() > lifetime / 3) co_return ok();
+  auto due = renewalDueAt();
+  if (!due) co_return std::move(due.error());
+  if (time::unixNow() < *due) co_return ok();
   auto key = pki::EcKey::fromPemFile(settings_.credentials.key());
   if (!key) co_return std::move(key.error());
   auto request = pki::CertificateRequest::create(*key, enrolment_.name);

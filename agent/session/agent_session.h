@@ -67,6 +67,8 @@ class AgentSession {
   // than the request's max_age_seconds.
   boost::asio::awaitable<void> sendFacts(std::shared_ptr<protocol::Connection> connection,
                                          nlohmann::json request);
+  // When this host's certificate is to be renewed (Unix seconds).
+  Result<std::int64_t> renewalDueAt() const;
   boost::asio::awaitable<Result<void>> renewIfDue(protocol::Connection& connection);
 
   boost::asio::io_context& io_;

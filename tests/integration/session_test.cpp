@@ -167,6 +167,20 @@ TEST_F(SessionTest, TheShippedSettingsFilesAreAccepted) {
   EXPECT_NE(misspelt.err.find("did you mean 'backoff'?"), std::string::npos) << misspelt.describe();
 }
 
+// `verbose` in the settings file works as -v does: the file is read
+// before logging is set up.
+TEST_F(SessionTest, ASettingsFileCanTurnOnDebugLogging) {
+  enrollWithToken("web1");
+  writeFile(dir_.path() / "agent.yml", "verbose: 1\nbackoff: 0.1\n");
+  Process agent({agentBinary(), "run", "--config", (dir_.path() / "agent.yml").string(),
+                 "--state-dir", stateOf("web1").string()});
+  std::this_thread::sleep_for(1s);
+  agent.kill(SIGTERM);
+  const RunResult ran = agent.wait(10s);
+  EXPECT_NE(ran.err.find("debug: enrolled as 'web1'"), std::string::npos) << ran.describe();
+  EXPECT_NE(ran.err.find("connected to"), std::string::npos) << ran.describe();
+}
+
 TEST_F(SessionTest, HostileClientsAreRefusedAndARealAgentStaysConnected) {
   enrollWithToken("web1");
   enrollWithToken("web2");
@@ -499,6 +513,46 @@ TEST_F(PushTest, HostileResultsAreDecodedStrictlyAndShownVerbatim) {
   serve_trace.wait(10s);
   EXPECT_EQ(countOccurrences(*readFile(dir_.path() / "serve.trace"), "execve("), 0u);
   waitForAgents(2);  // the controller kept serving
+}
+
+// Certificates are short-lived and renewed over the session: an agent
+// whose certificate comes due while its session is open ends that session
+// between pushes, renews at the start of the next, and carries on with a
+// certificate of the controller's full validity for the same key.
+TEST_F(SessionTest, ACertificateComingDueIsRenewedOverTheSession) {
+  enrollWithToken("web1");
+  auto authority = controller::ca::CertificateAuthority::open(caDir());
+  ASSERT_TRUE(authority) << authority.error().describe();
+  const auto tls = stateOf("web1") / "tls";
+  auto key = pki::EcKey::fromPemFile(tls / "agent.key");
+  ASSERT_TRUE(key);
+  auto request = pki::CertificateRequest::create(*key, "web1");
+  ASSERT_TRUE(request);
+  // Valid from a minute ago for 45 s more: due (a third of its life left)
+  // about 10 s from now, so the session it opens is not yet due.
+  const std::int64_t now = time::unixNow();
+  auto short_lived = authority->issueAgent(*request, "web1", now, 45);
+  ASSERT_TRUE(short_lived);
+  writeFile(tls / "agent.crt", short_lived->pem());
+
+  auto agent = runAgent("web1");
+  std::optional<pki::Certificate> renewed;
+  for (int i = 0; i < 300 && !renewed; ++i) {
+    std::this_thread::sleep_for(100ms);
+    auto current = pki::Certificate::fromPemFile(tls / "agent.crt");
+    if (current && current->serialHex() != short_lived->serialHex()) renewed = *current;
+  }
+  ASSERT_TRUE(renewed) << "not renewed within 30 s";
+  EXPECT_GE(time::unixNow() - now, 8) << "renewed before it was due";
+  EXPECT_GT(renewed->notAfter(), now + 80 * controller::ca::kDay);
+  EXPECT_EQ(pki::publicKeyFingerprint(X509_get0_pubkey(renewed->get())),
+            pki::publicKeyFingerprint(key->get()));
+  std::this_thread::sleep_for(1s);
+  agent->kill(SIGTERM);
+  const RunResult ran = agent->wait(10s);
+  EXPECT_NE(ran.err.find("due for renewal"), std::string::npos) << ran.err;
+  EXPECT_NE(ran.err.find("certificate renewed until"), std::string::npos) << ran.err;
+  EXPECT_EQ(countOccurrences(ran.err, "connected to"), 2u) << ran.err;
 }
 
 // F-15: certificates outside their dates, as a wrong clock makes them. A
