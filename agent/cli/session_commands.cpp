@@ -148,7 +148,11 @@ CLI::App* addRunCommand(CLI::App& app, RunArgs& args) {
   command->add_option("--backoff-cap", args.backoff_cap, "Largest reconnection delay bound")
       ->default_val(300.0)
       ->check(CLI::Range(0.01, 86400.0));
-  command->add_option("--splay", args.splay, "At most this many seconds of random delay at start")
+  command
+      ->add_option(
+          "--splay", args.splay,
+          "At most this many seconds of random delay at start, and after a session that lasted a "
+          "minute ends")
       ->default_val(0.0)
       ->check(CLI::Range(0.0, 3600.0));
   command->add_flag("-v,--verbose", args.verbosity, "More output");

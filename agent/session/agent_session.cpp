@@ -25,8 +25,6 @@ namespace {
 
 namespace asio = boost::asio;
 constexpr auto kTupleAwaitable = asio::as_tuple(asio::use_awaitable);
-// A session that lasted this long was healthy: the backoff starts over.
-constexpr auto kHealthySession = std::chrono::seconds(60);
 // Facts older than this are gathered again when a session starts.
 constexpr auto kFactsRefresh = std::chrono::minutes(10);
 
@@ -53,6 +51,18 @@ std::chrono::milliseconds backoffDelay(int attempt, std::chrono::milliseconds ba
       static_cast<std::int64_t>(randomBelow(static_cast<std::size_t>(ceiling) + 1)));
 }
 
+std::chrono::milliseconds Reconnection::after(std::chrono::steady_clock::duration session_lasted) {
+  if (session_lasted > healthy_) {
+    attempt_ = 0;
+    if (splay_ > base_) {
+      ++attempt_;
+      return std::chrono::milliseconds(
+          static_cast<std::int64_t>(randomBelow(static_cast<std::size_t>(splay_.count()) + 1)));
+    }
+  }
+  return backoffDelay(attempt_++, base_, cap_);
+}
+
 AgentSession::AgentSession(asio::io_context& io, RunSettings settings, Enrolment enrolment)
     : io_(io), settings_(std::move(settings)), enrolment_(std::move(enrolment)), wait_(io) {}
 
@@ -75,14 +85,12 @@ asio::awaitable<void> AgentSession::run() {
         randomBelow(static_cast<std::size_t>(settings_.splay.count()) + 1)));
     co_await wait_.async_wait(kTupleAwaitable);
   }
-  int attempt = 0;
+  Reconnection reconnection(settings_.backoff_base, settings_.backoff_cap, settings_.splay);
   while (!stopping_) {
     const auto started = protocol::Clock::now();
     const Error ended = co_await once();
     if (stopping_) break;
-    if (protocol::Clock::now() - started > kHealthySession) attempt = 0;
-    const auto delay = backoffDelay(attempt, settings_.backoff_base, settings_.backoff_cap);
-    ++attempt;
+    const auto delay = reconnection.after(protocol::Clock::now() - started);
     spdlog::warn("session with {} ended: {}; next attempt in {} ms", enrolment_.controller.text(),
                  ended.describe(), delay.count());
     wait_.expires_after(delay);

@@ -40,6 +40,28 @@ struct RunSettings {
 std::chrono::milliseconds backoffDelay(int attempt, std::chrono::milliseconds base,
                                        std::chrono::milliseconds cap);
 
+// When to dial again after a session ended (docs/protocol.md, SECURITY.md
+// F-17): backoffDelay() over the attempts so far. A session that lasted
+// `healthy` starts the count over, and its end is most likely the
+// controller's restart, which every agent sees at once: the first delay
+// is then drawn from the whole splay, as at start, so the fleet comes
+// back spread over it rather than as one wave.
+class Reconnection {
+ public:
+  Reconnection(std::chrono::milliseconds base, std::chrono::milliseconds cap,
+               std::chrono::milliseconds splay,
+               std::chrono::steady_clock::duration healthy = std::chrono::minutes(1))
+      : base_(base), cap_(cap), splay_(splay), healthy_(healthy) {}
+  std::chrono::milliseconds after(std::chrono::steady_clock::duration session_lasted);
+
+ private:
+  std::chrono::milliseconds base_;
+  std::chrono::milliseconds cap_;
+  std::chrono::milliseconds splay_;
+  std::chrono::steady_clock::duration healthy_;
+  int attempt_ = 0;
+};
+
 class AgentSession {
  public:
   AgentSession(boost::asio::io_context& io, RunSettings settings, Enrolment enrolment);

@@ -29,6 +29,8 @@ using protocol::MessageType;
 constexpr auto kTupleAwaitable = asio::as_tuple(asio::use_awaitable);
 constexpr json::ParseLimits kBodyLimits{16, 64ull * 1024 * 1024};
 constexpr std::int64_t kPendingRetrySeconds = 30;
+// A connection this long between accept and hello may be evicted.
+constexpr auto kIdleHandshake = std::chrono::seconds(1);
 
 Result<nlohmann::json> parseBody(const protocol::Frame& frame, const std::string& peer) {
   const auto* info = protocol::messageInfo(static_cast<std::uint16_t>(frame.type));
@@ -138,19 +140,28 @@ asio::awaitable<void> Server::acceptLoop() {
       co_await pause.async_wait(kTupleAwaitable);
       continue;
     }
-    while (!pending_handshakes_.empty() && pending_handshakes_.size() >= settings_.max_handshakes) {
-      // Full: the oldest makes room. A real agent finishes its handshake in
-      // milliseconds; what has waited longest is the likeliest to be idle.
-      // One evicted by mistake reconnects after its backoff (F-17).
-      auto oldest = std::move(pending_handshakes_.front());
-      pending_handshakes_.pop_front();
+    if (!pending_handshakes_.empty() && pending_handshakes_.size() >= settings_.max_handshakes) {
+      // Full. A real agent finishes its handshake in milliseconds, so one
+      // that has waited a second is likely idle (T-08): it makes room. If
+      // all are young, this is a crowd (a fleet reconnecting after a
+      // restart, F-17): the newcomer is closed, and its backoff spreads the
+      // crowd out, where evicting would cut handshakes short as fast as
+      // they arrive.
+      const auto& oldest = pending_handshakes_.front();
+      if (std::chrono::steady_clock::now() - oldest->accepted_at < kIdleHandshake) {
+        boost::system::error_code ignored;
+        socket.close(ignored);
+        continue;
+      }
       oldest->listed = false;
       oldest->connection->close();
+      pending_handshakes_.pop_front();
     }
     socket.set_option(asio::ip::tcp::no_delay(true), ec);
     // Listed here, not in serve(): co_spawn only queues the coroutine, and a
     // burst of connections must meet the cap as it arrives.
     auto pending = std::make_shared<PendingHandshake>();
+    pending->accepted_at = std::chrono::steady_clock::now();
     pending->connection =
         std::make_shared<protocol::Connection>(protocol::TlsStream(std::move(socket), *tls_));
     pending->slot = pending_handshakes_.insert(pending_handshakes_.end(), pending);

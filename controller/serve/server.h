@@ -108,11 +108,11 @@ class Server {
   std::map<std::int64_t, Pending> pending_;
   std::int64_t next_request_id_ = 1;
   // Connections not yet past hello, oldest first. At max_handshakes the
-  // oldest is closed to make room (T-08): a socket that connects and idles
-  // holds a slot only until newer arrivals need it, so idle sockets cannot
-  // keep a real agent out.
+  // oldest is closed to make room if it has idled a second (T-08), so
+  // idle sockets cannot keep a real agent out; otherwise the newcomer is.
   struct PendingHandshake {
     std::shared_ptr<protocol::Connection> connection;
+    std::chrono::steady_clock::time_point accepted_at;
     std::list<std::shared_ptr<PendingHandshake>>::iterator slot;
     bool listed = true;  // false once past hello, or evicted
   };

@@ -57,5 +57,26 @@ TEST(Backoff, IsSpreadAcrossTheWholeWindow) {
   EXPECT_GT(high, 350);
 }
 
+TEST(Reconnection, DoublesAfterShortSessionsAndSpreadsOverTheSplayAfterAHealthyOne) {
+  const milliseconds base(100);
+  const milliseconds cap(10'000);
+  const milliseconds splay(30'000);
+  int late = 0;
+  for (int i = 0; i < 500; ++i) {
+    Reconnection reconnection(base, cap, splay, std::chrono::minutes(1));
+    // A healthy session ended (a controller restart): anywhere in the splay.
+    const auto first = reconnection.after(std::chrono::minutes(5)).count();
+    EXPECT_LE(first, splay.count());
+    if (first > 15'000) ++late;
+    // Then dials that fail at once: the doubling bound again, from 200 ms.
+    EXPECT_LE(reconnection.after(milliseconds(5)).count(), 200);
+    EXPECT_LE(reconnection.after(milliseconds(5)).count(), 400);
+  }
+  EXPECT_GT(late, 150);
+  // Without a splay, the first delay stays within the base.
+  Reconnection plain(base, cap, milliseconds(0));
+  EXPECT_LE(plain.after(std::chrono::minutes(5)).count(), 100);
+}
+
 }  // namespace
 }  // namespace sc::agent::session
