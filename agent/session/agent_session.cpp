@@ -27,6 +27,8 @@ namespace asio = boost::asio;
 constexpr auto kTupleAwaitable = asio::as_tuple(asio::use_awaitable);
 // Facts older than this are gathered again when a session starts.
 constexpr auto kFactsRefresh = std::chrono::minutes(10);
+// Seconds before a session whose renewal was not granted asks again.
+constexpr std::int64_t kRenewalRetry = 3600;
 
 // Keeps an event under its frame's cap: a resource's changes (large diffs)
 // or a report's resource list are dropped, and the event says so.
@@ -129,7 +131,10 @@ asio::awaitable<Error> AgentSession::once() {
   }
   // Sessions last for weeks: one still open when the certificate comes due
   // ends (between pushes), and the next renews at its start.
-  const std::int64_t renewal_due = renewalDueAt().value_or(INT64_MAX);
+  std::int64_t renewal_due = renewalDueAt().value_or(INT64_MAX);
+  // Still due: the controller did not issue one (the request waits for an
+  // operator, say). This session carries on, and asks again in an hour.
+  if (time::unixNow() >= renewal_due) renewal_due = time::unixNow() + kRenewalRetry;
   for (;;) {
     if (time::unixNow() >= renewal_due && !applying_) {
       connection->close();

@@ -33,7 +33,9 @@ struct RunSettings {
   std::chrono::seconds connect_timeout{30};
   std::chrono::milliseconds backoff_base{1000};
   std::chrono::milliseconds backoff_cap{300'000};
-  std::chrono::milliseconds splay{0};  // a random delay before the first dial
+  // A random delay before the first dial, and before the first redial
+  // after a healthy session (Reconnection).
+  std::chrono::milliseconds splay{0};
 };
 
 // The delay before reconnection attempt `attempt` (0-based): full jitter.

@@ -185,7 +185,7 @@ std::optional<Error> refusedOnTime(const Error& failure, const std::string& subj
   // OpenSSL's reason text for alert 45 (certificate_expired).
   if (failure.cause().find("alert certificate expired") == std::string::npos) return std::nullopt;
   return Error(ErrorCode::Expired,
-               "the controller refused this host's certificate as expired or not yet valid: "
+               "the controller refused this host's certificate as expired: "
                "check the clocks of this host and the controller ('timedatectl status'); if "
                "the certificate really expired, enrol again ('sc-agent enroll')",
                subject, failure.cause());

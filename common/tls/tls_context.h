@@ -68,8 +68,10 @@ std::optional<Error> certificateTimeError(long verify_result, std::string_view w
                                           const std::string& subject);
 
 // The peer refused *our* certificate with TLS's "certificate expired"
-// alert (sent for either validity bound): `failure` is what the handshake
-// or the first read returned. Expired, naming the clock; nullopt otherwise.
+// alert (OpenSSL sends it for a certificate past its end; one not yet valid
+// gets a plain "bad certificate", which says nothing of time): `failure` is
+// what the handshake or the first read returned. Expired, naming the
+// clock; nullopt otherwise.
 std::optional<Error> refusedOnTime(const Error& failure, const std::string& subject);
 
 // The verified client certificate of an accepted session, if it sent one.

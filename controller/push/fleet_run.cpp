@@ -29,9 +29,10 @@ HostOutcome outcomeOfResult(const nlohmann::json& result) {
     case PushResult::Kind::Report: {
       const RunCounts& counts = decoded->counts;
       HostOutcome outcome;
-      outcome.status = counts.failed > 0                          ? Status::Failed
-                       : counts.changed + counts.would_change > 0 ? Status::Changed
-                                                                  : Status::Ok;
+      // Compared, not added: both are the agent's numbers, up to INT64_MAX.
+      outcome.status = counts.failed > 0                               ? Status::Failed
+                       : counts.changed > 0 || counts.would_change > 0 ? Status::Changed
+                                                                       : Status::Ok;
       // The same counts, in the same words, as sc-agent's own recap line.
       outcome.detail = fmt::format("ok={} changed={} failed={} skipped={} rescued={}", counts.ok,
                                    counts.changed, counts.failed, counts.skipped, counts.rescued);

@@ -3,6 +3,7 @@
 #include <sys/socket.h>
 #include <sys/stat.h>
 
+#include <algorithm>
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
@@ -29,7 +30,7 @@ using protocol::MessageType;
 constexpr auto kTupleAwaitable = asio::as_tuple(asio::use_awaitable);
 constexpr json::ParseLimits kBodyLimits{16, 64ull * 1024 * 1024};
 constexpr std::int64_t kPendingRetrySeconds = 30;
-// A connection this long between accept and hello may be evicted.
+// A connection that sent no ClientHello this long after accept is idle.
 constexpr auto kIdleHandshake = std::chrono::seconds(1);
 
 Result<nlohmann::json> parseBody(const protocol::Frame& frame, const std::string& peer) {
@@ -141,21 +142,20 @@ asio::awaitable<void> Server::acceptLoop() {
       continue;
     }
     if (!pending_handshakes_.empty() && pending_handshakes_.size() >= settings_.max_handshakes) {
-      // Full. A real agent finishes its handshake in milliseconds, so one
-      // that has waited a second is likely idle (T-08): it makes room. If
-      // all are young, this is a crowd (a fleet reconnecting after a
-      // restart, F-17): the newcomer is closed, and its backoff spreads the
-      // crowd out, where evicting would cut handshakes short as fast as
-      // they arrive.
-      const auto& oldest = pending_handshakes_.front();
-      if (std::chrono::steady_clock::now() - oldest->accepted_at < kIdleHandshake) {
+      // Full. The oldest idler makes room (T-08). If there is none, this
+      // is a crowd (a fleet reconnecting after a restart, F-17): the
+      // newcomer is closed, and its backoff spreads the crowd out, where
+      // evicting would cut handshakes short as fast as they arrive.
+      const auto idler = std::find_if(pending_handshakes_.begin(), pending_handshakes_.end(),
+                                      [&](const auto& pending) { return isIdle(*pending); });
+      if (idler == pending_handshakes_.end()) {
         boost::system::error_code ignored;
         socket.close(ignored);
         continue;
       }
-      oldest->listed = false;
-      oldest->connection->close();
-      pending_handshakes_.pop_front();
+      (*idler)->listed = false;
+      (*idler)->connection->close();
+      pending_handshakes_.erase(idler);
     }
     socket.set_option(asio::ip::tcp::no_delay(true), ec);
     // Listed here, not in serve(): co_spawn only queues the coroutine, and a
@@ -167,6 +167,15 @@ asio::awaitable<void> Server::acceptLoop() {
     pending->slot = pending_handshakes_.insert(pending_handshakes_.end(), pending);
     asio::co_spawn(io_, serve(std::move(pending)), asio::detached);
   }
+}
+
+bool Server::isIdle(const PendingHandshake& pending) const {
+  const auto waited = std::chrono::steady_clock::now() - pending.accepted_at;
+  // No ClientHello a second after connecting: a real agent sends it at
+  // once. Anything else is given half the handshake deadline, so an agent
+  // on a slow link is not cut off by newcomers.
+  const bool said_nothing = SSL_get_state(pending.connection->ssl()) == TLS_ST_BEFORE;
+  return (said_nothing && waited >= kIdleHandshake) || waited >= settings_.handshake_timeout / 2;
 }
 
 asio::awaitable<void> Server::serve(std::shared_ptr<PendingHandshake> pending) {

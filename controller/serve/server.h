@@ -108,8 +108,8 @@ class Server {
   std::map<std::int64_t, Pending> pending_;
   std::int64_t next_request_id_ = 1;
   // Connections not yet past hello, oldest first. At max_handshakes the
-  // oldest is closed to make room if it has idled a second (T-08), so
-  // idle sockets cannot keep a real agent out; otherwise the newcomer is.
+  // oldest idle one is closed to make room (T-08), so idle sockets cannot
+  // keep a real agent out; when none is idle, the newcomer is.
   struct PendingHandshake {
     std::shared_ptr<protocol::Connection> connection;
     std::chrono::steady_clock::time_point accepted_at;
@@ -117,6 +117,9 @@ class Server {
     bool listed = true;  // false once past hello, or evicted
   };
   std::list<std::shared_ptr<PendingHandshake>> pending_handshakes_;
+  // Sent no ClientHello within a second, or waited half the handshake
+  // deadline.
+  bool isIdle(const PendingHandshake& pending) const;
   std::set<std::string> revoked_;
   std::filesystem::file_time_type revoked_mtime_{};
   nlohmann::json roots_ = nlohmann::json::array();  // envelope texts, by version

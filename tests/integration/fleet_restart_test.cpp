@@ -24,7 +24,7 @@ class FleetRestartTest : public ::testing::Test {
     const RunResult init = runProgram(
         {SC_SCCTL_BIN, "ca", "--ca-dir", caDir().string(), "init", "--name", "127.0.0.1"});
     ASSERT_EQ(init.exit_code, 0) << init.describe();
-    startController();
+    ASSERT_NO_FATAL_FAILURE(startController());
   }
 
   void startController() {
@@ -93,7 +93,7 @@ TEST_F(FleetRestartTest, TwoThousandAgentsComeBackSpreadOut) {
   const auto stopping = std::chrono::steady_clock::now();
   controller_->kill(SIGTERM);
   ASSERT_EQ(controller_->wait(30s).exit_code, 0);
-  startController();
+  ASSERT_NO_FATAL_FAILURE(startController());
   const auto listening = std::chrono::steady_clock::now();
   const RunResult ran = fleet.wait(330s);
   const std::size_t second_peak = controllerPeakKib();

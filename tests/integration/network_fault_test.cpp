@@ -54,25 +54,27 @@ class NetworkFaultTest : public PushTest {
     return stdfs::exists(rootOf(host) / "etc" / "big");
   }
 
-  // The proxied connections opened in [from, before) that their agents
-  // closed, once all of them are closed (at most `within`).
-  std::vector<FaultProxy::Connection> closedByAgents(FaultProxy::Clock::time_point from,
-                                                     FaultProxy::Clock::time_point before,
-                                                     std::size_t at_least,
+  // The sessions that were open at `at` (opened before it, not yet closed
+  // then), once their agents have closed them all (at most `within`).
+  std::vector<FaultProxy::Connection> sessionsOpenAt(FaultProxy::Clock::time_point at,
                                                      std::chrono::seconds within) {
     const auto deadline = FaultProxy::Clock::now() + within;
     for (;;) {
       std::vector<FaultProxy::Connection> closed;
       bool all = true;
       for (const auto& connection : proxy_->connections()) {
-        if (connection.opened < from || connection.opened >= before) continue;
+        if (connection.opened >= at ||
+            (connection.client_closed && *connection.client_closed < at) || connection.faulted) {
+          continue;
+        }
         if (connection.client_closed) {
           closed.push_back(connection);
         } else {
           all = false;
         }
       }
-      if ((all && closed.size() >= at_least) || FaultProxy::Clock::now() > deadline) return closed;
+      if (all || FaultProxy::Clock::now() > deadline) return closed;
+      std::this_thread::sleep_for(20ms);
     }
   }
 
@@ -103,10 +105,13 @@ class NetworkFaultTest : public PushTest {
           ++settled;
         }
       }
-      if (settled >= count) break;
+      if (settled >= count) {
+        waitForAgents(2);
+        return;
+      }
       std::this_thread::sleep_for(50ms);
     }
-    waitForAgents(2);
+    ADD_FAILURE() << "no fresh session from " << count << " agent(s) within 20 s";
   }
 
   void clearFault() {
@@ -172,8 +177,8 @@ TEST_F(LatencyTest, LatencySlowsARunButItConverges) {
 TEST_F(NetworkFaultTest, ABlackholeIsDetectedAndHealed) {
   proxy_->set({Fault::Blackhole, 0, 0ms});
   const auto since = FaultProxy::Clock::now();
-  const auto dropped = closedByAgents({}, since, 2, 15s);
-  ASSERT_GE(dropped.size(), 2u) << "the agents never noticed the dead sessions";
+  const auto dropped = sessionsOpenAt(since, 15s);
+  ASSERT_EQ(dropped.size(), 2u) << "the agents never noticed the dead sessions";
   for (const auto& connection : dropped) {
     // Three missed heartbeats of 1 s, counted from the last frame, which
     // came before the fault: within the deadline + 10 %.
@@ -200,8 +205,8 @@ TEST_F(NetworkFaultTest, ABlackholeIsDetectedAndHealed) {
 TEST_F(NetworkFaultTest, ATrickleIsCutOffAtTheAgentsDeadlines) {
   const auto since = FaultProxy::Clock::now();
   proxy_->set({Fault::Trickle, 0, 2000ms});
-  const auto dropped = closedByAgents({}, since, 2, 15s);
-  ASSERT_GE(dropped.size(), 2u) << "the agents sat on a trickling session";
+  const auto dropped = sessionsOpenAt(since, 15s);
+  ASSERT_EQ(dropped.size(), 2u) << "the agents sat on a trickling session";
   for (const auto& connection : dropped) {
     EXPECT_LE(seconds(*connection.client_closed - since), 3.3);
   }
@@ -257,7 +262,8 @@ void watchForCloses(std::vector<std::unique_ptr<IdleSocket>>& sockets,
     for (std::size_t i = 0; i < fds.size(); ++i) {
       if (fds[i].revents == 0) continue;
       char byte;
-      if (::recv(fds[i].fd, &byte, 1, MSG_DONTWAIT) <= 0 && errno != EAGAIN) {
+      const ssize_t got = ::recv(fds[i].fd, &byte, 1, MSG_DONTWAIT);
+      if (got == 0 || (got < 0 && errno != EAGAIN)) {
         waiting[i]->closed_at = FaultProxy::Clock::now();
         waiting[i]->closed = true;
       }

@@ -27,6 +27,7 @@ struct FaultProxy::State {
   asio::io_context io;
   tcp::acceptor acceptor{io};
   std::uint16_t target_port = 0;
+  std::uint16_t port = 0;
   std::thread thread;
 
   mutable std::mutex mutex;
@@ -59,9 +60,12 @@ struct FaultProxy::State {
   }
 
   // How many of `wanted` downstream bytes may go; true in `exhausted` when
-  // the budget ran out with them.
+  // the budget ran out with them. Checked against the plan in force now,
+  // under the same lock: a fault cleared meanwhile lets everything through.
   std::size_t takeBudget(std::size_t wanted, bool& exhausted) {
     std::lock_guard lock(mutex);
+    exhausted = false;
+    if (plan.fault != Fault::ResetAfter && plan.fault != Fault::CutAfter) return wanted;
     const std::size_t allowed = std::min(wanted, budget);
     budget -= allowed;
     exhausted = budget == 0;
@@ -201,6 +205,8 @@ FaultProxy::FaultProxy(std::uint16_t target_port) : state_(std::make_shared<Stat
   state_->acceptor.set_option(tcp::acceptor::reuse_address(true));
   state_->acceptor.bind(endpoint);
   state_->acceptor.listen();
+  // Read here, before the proxy's thread owns the acceptor.
+  state_->port = state_->acceptor.local_endpoint().port();
   asio::co_spawn(state_->io, state_->accept(), asio::detached);
   state_->thread = std::thread([state = state_] { state->io.run(); });
 }
@@ -210,7 +216,7 @@ FaultProxy::~FaultProxy() {
   state_->thread.join();
 }
 
-std::uint16_t FaultProxy::port() const { return state_->acceptor.local_endpoint().port(); }
+std::uint16_t FaultProxy::port() const { return state_->port; }
 
 void FaultProxy::set(const Plan& plan) {
   std::lock_guard lock(state_->mutex);

@@ -152,7 +152,13 @@ class Fleet {
   void markLost(Agent& agent) {
     agent.connected = false;
     --connected_;
-    if (ready_ && !agent.lost) agent.lost = Clock::now();
+    if (!ready_) return;
+    if (!agent.lost) agent.lost = Clock::now();
+    // Back and lost again: not back until its next session.
+    if (agent.back) {
+      agent.back.reset();
+      --back_;
+    }
   }
 
   // Announces the connected fleet, then ends the run once all are back.
