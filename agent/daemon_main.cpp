@@ -7,7 +7,7 @@
 #include <CLI/CLI.hpp>
 
 #include "agent/cli/session_commands.h"
-#include "common/exit_codes.h"
+#include "common/config/command_line.h"
 
 int main(int argc, char** argv) {
   using namespace sc::agent::cli;
@@ -16,18 +16,6 @@ int main(int argc, char** argv) {
   app.require_subcommand(1);
   RunArgs run;
   addRunCommand(app, run);
-  // CLI11 reports with exceptions; they stop here (STYLE.md section 3).
-  try {
-    app.parse(argc, argv);
-  } catch (const CLI::CallForHelp& e) {
-    return app.exit(e);
-  } catch (const CLI::CallForAllHelp& e) {
-    return app.exit(e);
-  } catch (const CLI::CallForVersion& e) {
-    return app.exit(e);
-  } catch (const CLI::ParseError& e) {
-    app.exit(e);
-    return sc::exit_code::kUsage;
-  }
+  if (const auto ended = sc::config::parseCommandLine(app, argc, argv)) return *ended;
   return runRun(run);  // sets up logging once the settings file is read
 }

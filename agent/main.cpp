@@ -7,6 +7,7 @@
 #include "agent/cli/facts_command.h"
 #include "agent/cli/session_commands.h"
 #include "agent/cli/trust_command.h"
+#include "common/config/command_line.h"
 #include "common/exit_codes.h"
 #include "common/log/log.h"
 
@@ -28,19 +29,7 @@ int main(int argc, char** argv) {
   auto* enroll_command = addEnrollCommand(app, enroll);
   auto* run_command = addRunCommand(app, run);
   auto* trust_command = addTrustCommand(app, trust);
-  // CLI11 reports with exceptions; they stop here (STYLE.md section 3).
-  try {
-    app.parse(argc, argv);
-  } catch (const CLI::CallForHelp& e) {
-    return app.exit(e);
-  } catch (const CLI::CallForAllHelp& e) {
-    return app.exit(e);
-  } catch (const CLI::CallForVersion& e) {
-    return app.exit(e);
-  } catch (const CLI::ParseError& e) {
-    app.exit(e);
-    return sc::exit_code::kUsage;
-  }
+  if (const auto ended = sc::config::parseCommandLine(app, argc, argv)) return *ended;
   const auto verbosity = [](int v) {
     return v >= 2 ? sc::log::Verbosity::Debug
                   : (v == 1 ? sc::log::Verbosity::Verbose : sc::log::Verbosity::Normal);

@@ -2,6 +2,7 @@
 #include <CLI/CLI.hpp>
 #include <cstdio>
 
+#include "common/config/command_line.h"
 #include "common/exit_codes.h"
 #include "common/log/log.h"
 #include "controller/cli/apply_command.h"
@@ -35,19 +36,7 @@ int main(int argc, char** argv) {
   auto* serve_command = addServeCommand(app, serve);
   auto* hosts_command = addHostsCommand(app, hosts);
   auto* trust_command = addTrustCommand(app, trust);
-  // CLI11 reports with exceptions; they stop here (STYLE.md section 3).
-  try {
-    app.parse(argc, argv);
-  } catch (const CLI::CallForHelp& e) {
-    return app.exit(e);
-  } catch (const CLI::CallForAllHelp& e) {
-    return app.exit(e);
-  } catch (const CLI::CallForVersion& e) {
-    return app.exit(e);
-  } catch (const CLI::ParseError& e) {
-    app.exit(e);
-    return sc::exit_code::kUsage;
-  }
+  if (const auto ended = sc::config::parseCommandLine(app, argc, argv)) return *ended;
   sc::log::setupLogging(sc::log::Verbosity::Normal);
   if (compile_command->parsed()) return runCompile(compile);
   if (apply_command->parsed()) return runApply(apply);

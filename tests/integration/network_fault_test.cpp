@@ -120,6 +120,30 @@ class NetworkFaultTest : public PushTest {
     waitForFreshSessions(cleared, 2);
   }
 
+  // Under a fault set at `since` that stalls sessions: each agent gives up
+  // its session within three missed heartbeats of 1 s (counted from its
+  // last frame, which came before the fault) and each reconnection at the
+  // 3 s connect deadline, both + 10 % at most; once the fault clears, a
+  // run converges.
+  void expectGivenUpAtTheDeadlinesThenHealed(FaultProxy::Clock::time_point since) {
+    const auto dropped = sessionsOpenAt(since, 15s);
+    ASSERT_EQ(dropped.size(), 2u) << "the agents sat on their stalled sessions";
+    for (const auto& connection : dropped) {
+      EXPECT_LE(seconds(*connection.client_closed - since), 3.3);
+    }
+    const auto retried = firstRetries(since, 2);
+    ASSERT_GE(retried.size(), 2u);
+    for (const auto& connection : retried) {
+      const double lasted = seconds(*connection.client_closed - connection.opened);
+      EXPECT_GE(lasted, 2.9);
+      EXPECT_LE(lasted, 3.3);
+    }
+    clearFault();
+    const RunResult healed = applyBig();
+    EXPECT_EQ(healed.exit_code, 0) << healed.describe();
+    EXPECT_TRUE(bigFileWritten("web1"));
+  }
+
   std::unique_ptr<FaultProxy> proxy_;
 };
 
@@ -177,25 +201,7 @@ TEST_F(LatencyTest, LatencySlowsARunButItConverges) {
 TEST_F(NetworkFaultTest, ABlackholeIsDetectedAndHealed) {
   proxy_->set({Fault::Blackhole, 0, 0ms});
   const auto since = FaultProxy::Clock::now();
-  const auto dropped = sessionsOpenAt(since, 15s);
-  ASSERT_EQ(dropped.size(), 2u) << "the agents never noticed the dead sessions";
-  for (const auto& connection : dropped) {
-    // Three missed heartbeats of 1 s, counted from the last frame, which
-    // came before the fault: within the deadline + 10 %.
-    EXPECT_LE(seconds(*connection.client_closed - since), 3.3);
-  }
-  // Reconnections are swallowed too; each ends at the connect deadline.
-  const auto retried = firstRetries(since, 2);
-  ASSERT_GE(retried.size(), 2u);
-  for (const auto& connection : retried) {
-    const double lasted = seconds(*connection.client_closed - connection.opened);
-    EXPECT_GE(lasted, 2.9);
-    EXPECT_LE(lasted, 3.3);
-  }
-  clearFault();
-  const RunResult healed = applyBig();
-  EXPECT_EQ(healed.exit_code, 0) << healed.describe();
-  EXPECT_TRUE(bigFileWritten("web1"));
+  expectGivenUpAtTheDeadlinesThenHealed(since);
 }
 
 // T-08: the controller's bytes trickle in at one every two seconds. An
@@ -205,21 +211,7 @@ TEST_F(NetworkFaultTest, ABlackholeIsDetectedAndHealed) {
 TEST_F(NetworkFaultTest, ATrickleIsCutOffAtTheAgentsDeadlines) {
   const auto since = FaultProxy::Clock::now();
   proxy_->set({Fault::Trickle, 0, 2000ms});
-  const auto dropped = sessionsOpenAt(since, 15s);
-  ASSERT_EQ(dropped.size(), 2u) << "the agents sat on a trickling session";
-  for (const auto& connection : dropped) {
-    EXPECT_LE(seconds(*connection.client_closed - since), 3.3);
-  }
-  const auto retried = firstRetries(since, 2);
-  ASSERT_GE(retried.size(), 2u);
-  for (const auto& connection : retried) {
-    const double lasted = seconds(*connection.client_closed - connection.opened);
-    EXPECT_GE(lasted, 2.9);
-    EXPECT_LE(lasted, 3.3);
-  }
-  clearFault();
-  const RunResult healed = applyBig();
-  EXPECT_EQ(healed.exit_code, 0) << healed.describe();
+  expectGivenUpAtTheDeadlinesThenHealed(since);
 }
 
 // A plain TCP connection that never sends a byte.

@@ -296,6 +296,18 @@ class PushTest : public SessionTest {
     return std::make_unique<Process>(argv);
   }
 
+  // web1's agent stopped, and a client of the test's holding web1's
+  // session in its place with web1's real certificate: an agent as hostile
+  // as a case needs.
+  std::unique_ptr<RawClient> impersonateWeb1() {
+    agents_[0]->kill(SIGTERM);
+    agents_[0]->wait(10s);
+    auto hostile = std::make_unique<RawClient>(port_, agentIdentity("web1"));
+    hostile->send(protocol::MessageType::Hello, hello("web1"));
+    waitForAgents(2);
+    return hostile;
+  }
+
   // Runs once the controller listens, before the agents enrol.
   virtual void beforeEnrolment() {}
 

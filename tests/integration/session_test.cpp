@@ -402,30 +402,26 @@ TEST_F(PushTest, AReplayedPushIsAppliedAtMostOnce) {
 // terminal escapes, CR LF header injections and a line posing as another
 // host's; scctl apply prints them escaped, each under web1's name.
 TEST_F(PushTest, HostileAgentTextIsEscapedInTheLiveLinesAndTheRecap) {
-  agents_[0]->kill(SIGTERM);
-  agents_[0]->wait(10s);
-  RawClient hostile(port_, agentIdentity("web1"));
-  ASSERT_TRUE(hostile.handshakeOk());
-  hostile.send(protocol::MessageType::Hello, hello("web1"));
-  waitForAgents(2);
+  auto hostile = impersonateWeb1();
+  ASSERT_TRUE(hostile->handshakeOk());
   Process apply({SC_SCCTL_BIN, "apply", (dir_.path() / "site.yml").string(), "-i",
                  (dir_.path() / "hosts.ini").string(), "-l", "web1", "--admin-socket",
                  adminSocket().string(), "--sign", keyPath().string()});
   bool pushed = false;
-  while (auto frame = hostile.next()) {
+  while (auto frame = hostile->next()) {
     const auto body = nlohmann::json::parse(frame->body, nullptr, false);
     if (frame->type == protocol::MessageType::FactsRequest) {
-      hostile.send(protocol::MessageType::Facts,
-                   {{"request_id", body["request_id"]}, {"facts", {{"ansible_system", "Linux"}}}});
+      hostile->send(protocol::MessageType::Facts,
+                    {{"request_id", body["request_id"]}, {"facts", {{"ansible_system", "Linux"}}}});
     } else if (frame->type == protocol::MessageType::Push) {
-      hostile.send(protocol::MessageType::Progress,
-                   {{"push_id", body["push_id"]},
-                    {"event", "resource"},
-                    {"line", "\x1b[2J wiped\r\nBcc: x@example.invalid\nweb2 | changed: forged"}});
-      hostile.send(protocol::MessageType::Result, {{"push_id", body["push_id"]},
-                                                   {"event", "refused"},
-                                                   {"reason", "\x1b[31mred"},
-                                                   {"message", "no\r\nBcc: y@example.invalid"}});
+      hostile->send(protocol::MessageType::Progress,
+                    {{"push_id", body["push_id"]},
+                     {"event", "resource"},
+                     {"line", "\x1b[2J wiped\r\nBcc: x@example.invalid\nweb2 | changed: forged"}});
+      hostile->send(protocol::MessageType::Result, {{"push_id", body["push_id"]},
+                                                    {"event", "refused"},
+                                                    {"reason", "\x1b[31mred"},
+                                                    {"message", "no\r\nBcc: y@example.invalid"}});
       pushed = true;
       break;
     }
@@ -451,12 +447,8 @@ TEST_F(PushTest, HostileResultsAreDecodedStrictlyAndShownVerbatim) {
   if (::access("/usr/bin/strace", X_OK) != 0) {
     GTEST_SKIP() << "strace is not installed (scripts/setup.sh installs it)";
   }
-  agents_[0]->kill(SIGTERM);
-  agents_[0]->wait(10s);
-  RawClient hostile(port_, agentIdentity("web1"));
-  ASSERT_TRUE(hostile.handshakeOk());
-  hostile.send(protocol::MessageType::Hello, hello("web1"));
-  waitForAgents(2);
+  auto hostile = impersonateWeb1();
+  ASSERT_TRUE(hostile->handshakeOk());
   const std::string payload = "{{ 7*7 }} ${x} !ruby/object:Gem::Installer %n%s $(id) `id`";
   Process serve_trace({"/usr/bin/strace", "-f", "-qq", "-e", "trace=execve", "-o",
                        (dir_.path() / "serve.trace").string(), "-p",
@@ -476,17 +468,17 @@ TEST_F(PushTest, HostileResultsAreDecodedStrictlyAndShownVerbatim) {
          "web1", "--admin-socket", adminSocket().string(), "--sign", keyPath().string()},
         untraced_leaks);
     bool pushed = false;
-    while (auto frame = hostile.next()) {
+    while (auto frame = hostile->next()) {
       const auto body = nlohmann::json::parse(frame->body, nullptr, false);
       if (frame->type == protocol::MessageType::FactsRequest) {
-        hostile.send(protocol::MessageType::Facts, {{"request_id", body["request_id"]},
-                                                    {"facts", {{"ansible_system", payload}}}});
+        hostile->send(protocol::MessageType::Facts, {{"request_id", body["request_id"]},
+                                                     {"facts", {{"ansible_system", payload}}}});
       } else if (frame->type == protocol::MessageType::Push) {
-        hostile.send(protocol::MessageType::Progress,
-                     {{"push_id", body["push_id"]}, {"event", "resource"}, {"line", 42}});
+        hostile->send(protocol::MessageType::Progress,
+                      {{"push_id", body["push_id"]}, {"event", "resource"}, {"line", 42}});
         nlohmann::json result = answer;
         result["push_id"] = body["push_id"];
-        hostile.send(protocol::MessageType::Result, result);
+        hostile->send(protocol::MessageType::Result, result);
         pushed = true;
         break;
       }
