@@ -233,7 +233,7 @@ run_size() {
   # rather than have the server close the surplus and the agents back off.
   local max_handshakes=$((N + 64))
   "$SCCTL" serve --ca-dir "$WORK/ca" --listen 127.0.0.1 --port 0 --port-file "$WORK/port" \
-    --admin-socket "$WORK/admin.sock" --max-handshakes "$max_handshakes" \
+    --admin-socket "$WORK/admin.sock" --max-handshakes "$max_handshakes" --db "$WORK/controller.db" \
     2>"$WORK/serve.log" &
   SERVE_PID=$!
   local deadline=$((SECONDS + 30))

@@ -10,6 +10,8 @@ namespace sc::limits {
 
 // A manifest larger than this is refused before parsing (B-12).
 inline constexpr std::uint64_t kMaxManifestBytes = 64ull << 20;
+// A signed envelope carries the manifest in base64, and its signature.
+inline constexpr std::uint64_t kMaxEnvelopeBytes = kMaxManifestBytes / 3 * 4 + 64 * 1024;
 // JSON nesting depth of a manifest (B-02). Manifests need about 8.
 inline constexpr std::size_t kMaxJsonDepth = 32;
 // Resources in one manifest.

@@ -11,6 +11,7 @@
 #include "controller/cli/hosts_command.h"
 #include "controller/cli/key_command.h"
 #include "controller/cli/render_command.h"
+#include "controller/cli/reports_command.h"
 #include "controller/cli/serve_command.h"
 #include "controller/cli/trust_command.h"
 
@@ -28,6 +29,7 @@ int main(int argc, char** argv) {
   ServeArgs serve;
   HostsArgs hosts;
   TrustArgs trust;
+  ReportsArgs reports;
   auto* compile_command = addCompileCommand(app, compile);
   auto* apply_command = addApplyCommand(app, apply);
   auto* render_command = addRenderCommand(app, render);
@@ -36,6 +38,7 @@ int main(int argc, char** argv) {
   auto* serve_command = addServeCommand(app, serve);
   auto* hosts_command = addHostsCommand(app, hosts);
   auto* trust_command = addTrustCommand(app, trust);
+  auto* reports_command = addReportsCommand(app, reports);
   if (const auto ended = sc::config::parseCommandLine(app, argc, argv)) return *ended;
   sc::log::setupLogging(sc::log::Verbosity::Normal);
   if (compile_command->parsed()) return runCompile(compile);
@@ -46,5 +49,6 @@ int main(int argc, char** argv) {
   if (serve_command->parsed()) return runServe(serve);
   if (hosts_command->parsed()) return runHosts(hosts);
   if (trust_command->parsed()) return runTrust(trust);
+  if (reports_command->parsed()) return runReports(reports);
   return sc::exit_code::kUsage;
 }

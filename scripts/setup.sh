@@ -17,6 +17,8 @@ PACKAGES=(
   libsystemd-dev libbenchmark-dev
   # tests and benchmarks: the Ansible oracle, syscall tracing, timing
   ansible strace hyperfine time python3 util-linux
+  # a real SMTP server for the mail sender's integration test
+  python3-aiosmtpd
   # third-party TLS scanners for the TLS baseline (SECURITY.md T-16)
   sslscan gnutls-bin
 )

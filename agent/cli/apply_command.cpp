@@ -18,6 +18,7 @@
 #include "common/fs/unique_fd.h"
 #include "common/limits.h"
 #include "common/log/log.h"
+#include "common/time/duration.h"
 
 namespace sc::agent::cli {
 namespace {
@@ -139,6 +140,13 @@ Exit codes:
       "Signed envelope (scctl compile --sign; '-' for stdin): its signature, host, times and "
       "serial are checked before anything else");
   manifest_option->excludes(signed_envelope);
+  command
+      ->add_flag("--last-applied", args.last_applied,
+                 "Run the manifest this host last applied again (checked again; after it "
+                 "expired it still runs, its report marked stale): how 'sc-agent run' checks "
+                 "for drift on schedule")
+      ->excludes(manifest_option)
+      ->excludes(signed_envelope);
   command->add_option("--trust", args.trust,
                       "Public key file the envelope may be signed by (repeatable). Default: the "
                       "signing keys of the root document in the state directory, else "
@@ -175,7 +183,7 @@ int runSigned(const ApplyArgs& args) {
     printError(trusted.error());
     return exit_code::kUsage;
   }
-  auto bytes = readInput(args.envelope_path, limits::kMaxManifestBytes / 3 * 4 + 64 * 1024);
+  auto bytes = readInput(args.envelope_path, limits::kMaxEnvelopeBytes);
   if (!bytes) return refuse(bytes.error(), args);
   AdmissionPolicy policy;
   policy.host = args.host.empty() ? systemHostName() : args.host;
@@ -185,7 +193,41 @@ int runSigned(const ApplyArgs& args) {
                    .count();
   auto admitted = admitEnvelope(*bytes, policy);
   if (!admitted) return refuse(admitted.error(), args);
-  std::string().swap(*bytes);
+  admitted->envelope = std::move(*bytes);
+  return applyManifest(admitted->manifest, args, &*admitted);
+}
+
+int runLastApplied(const ApplyArgs& args) {
+  auto trusted = loadTrust(args.trust, args.common);
+  if (!trusted) {
+    printError(trusted.error());
+    return exit_code::kUsage;
+  }
+  auto state = openStateDir(args.common);
+  if (!state) {
+    printError(state.error());
+    return exit_code::kFailed;
+  }
+  auto text = state->loadAppliedEnvelope();
+  if (!text) {
+    printError(text.error());
+    return exit_code::kFailed;
+  }
+  if (text->empty()) {
+    const std::string message = "no signed manifest has been applied on this host yet";
+    if (args.events)
+      printEvent({{"event", "nothing_applied"}, {"message", message}});
+    else
+      std::fprintf(stdout, "%s\n", message.c_str());
+    return exit_code::kDone;
+  }
+  AdmissionPolicy policy;
+  policy.host = args.host.empty() ? systemHostName() : args.host;
+  policy.trusted = &*trusted;
+  policy.now = time::unixNow();
+  policy.keep_expired = true;
+  auto admitted = admitEnvelope(*text, policy);
+  if (!admitted) return refuse(admitted.error(), args);
   return applyManifest(admitted->manifest, args, &*admitted);
 }
 
@@ -194,10 +236,13 @@ int runApply(const ApplyArgs& args) {
   // daemon restarted): the run goes on to its end rather than dying of
   // SIGPIPE between two resources; its lines are simply lost.
   if (args.events) ::signal(SIGPIPE, SIG_IGN);
-  if (args.manifest_path.empty() && args.envelope_path.empty()) {
-    std::fprintf(stderr, "sc-agent: error: give --envelope FILE (signed) or --manifest FILE\n");
+  if (args.manifest_path.empty() && args.envelope_path.empty() && !args.last_applied) {
+    std::fprintf(stderr,
+                 "sc-agent: error: give --envelope FILE (signed), --manifest FILE or "
+                 "--last-applied\n");
     return exit_code::kUsage;
   }
+  if (args.last_applied) return runLastApplied(args);
   if (!args.envelope_path.empty()) return runSigned(args);
   // 1. Read and check everything that can be checked without the host.
   auto bytes = readInput(args.manifest_path, limits::kMaxManifestBytes);
@@ -268,7 +313,19 @@ int applyManifest(const manifest::Manifest& manifest, const ApplyArgs& args,
       printError(last.error());
       return exit_code::kFailed;
     }
-    auto decision = checkSerial(*admitted, *last ? &**last : nullptr);
+    if (args.last_applied) {
+      // The kept envelope must be the one the record names: anything else
+      // in its place (an older one copied back, another host's) is refused.
+      const bool recorded = *last && (*last)->serial == manifest.serial &&
+                            (*last)->sha256 == admitted->payload_sha256;
+      if (!recorded) {
+        return refuse(Error(ErrorCode::Equivocation,
+                            "the kept envelope is not the manifest this host last applied"),
+                      args);
+      }
+    }
+    auto decision = args.last_applied ? Result<SerialDecision>(SerialDecision::Apply)
+                                      : checkSerial(*admitted, *last ? &**last : nullptr);
     if (!decision) return refuse(decision.error(), args);
     if (*decision == SerialDecision::AlreadyApplied) {
       const std::string message =
@@ -287,12 +344,18 @@ int applyManifest(const manifest::Manifest& manifest, const ApplyArgs& args,
       }
       return exit_code::kDone;
     }
-    if (!args.check) {
+    if (!args.check && !args.last_applied) {
       record = AppliedRecord{manifest.host, manifest.serial, admitted->payload_sha256,
                              manifest.key_id, false};
       if (auto saved = state->saveApplied(*record); !saved) {
         printError(std::move(saved.error()).withContext("recording the serial before applying"));
         return exit_code::kFailed;
+      }
+      if (!admitted->envelope.empty()) {
+        if (auto kept = state->saveAppliedEnvelope(admitted->envelope); !kept) {
+          printError(std::move(kept.error()).withContext("keeping the envelope for later runs"));
+          return exit_code::kFailed;
+        }
       }
     }
   }
@@ -342,7 +405,14 @@ int applyManifest(const manifest::Manifest& manifest, const ApplyArgs& args,
     code = exit_code::kChangesPending;
   }
   if (args.events) {
-    printEvent({{"event", "report"}, {"exit_code", code}, {"report", toJson(report)}});
+    nlohmann::json event{{"event", "report"}, {"exit_code", code}, {"report", toJson(report)}};
+    // Whoever sends this report on says which manifest it enforced, and
+    // whether that manifest had expired (T-04).
+    if (admitted != nullptr) {
+      event["serial"] = manifest.serial;
+      event["stale"] = admitted->expired;
+    }
+    printEvent(event);
   } else if (args.json) {
     std::fprintf(
         stdout, "%s\n",

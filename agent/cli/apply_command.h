@@ -21,6 +21,10 @@ struct ApplyArgs {
   bool diff = false;
   bool json = false;
   bool events = false;  // one JSON line per resource, then the report (sc-agent run)
+  // Run the manifest this host last applied again, from the envelope kept
+  // in the state directory (sc-agentd's scheduled runs): checked again, and
+  // still run after it expired, its report marked stale (SECURITY.md T-04).
+  bool last_applied = false;
   bool quiet = false;
   bool detailed_exitcode = false;
   std::uint64_t max_file_size = 0;

@@ -155,6 +155,18 @@ CLI::App* addRunCommand(CLI::App& app, RunArgs& args) {
           "minute ends")
       ->default_val(0.0)
       ->check(CLI::Range(0.0, 3600.0));
+  command
+      ->add_option("--run-interval", args.run_interval,
+                   "Seconds between scheduled runs of the last applied manifest, which report "
+                   "drift to the controller (0: none)")
+      ->default_val(1800.0)
+      ->check(CLI::Range(0.0, 86400.0 * 7));
+  command
+      ->add_option("--run-mode", args.run_mode,
+                   "What a scheduled run does: 'check' reports drift and changes nothing, "
+                   "'enforce' corrects it and reports what it corrected")
+      ->default_val("check")
+      ->check(CLI::IsMember({"check", "enforce"}));
   command->add_flag("-v,--verbose", args.verbosity, "More output");
   command->add_option("--config", args.config,
                       "Settings file: YAML, one key per option above (default "
@@ -169,6 +181,12 @@ line wins over it:
   state_dir: /var/lib/smartcookies/agent
   splay: 30
   allow_path: [/srv/www, /etc/nginx]
+  run_interval: 900
+  run_mode: enforce
+
+Reports of scheduled runs wait in the state directory's spool until the
+controller acknowledges them; a run of a manifest that has expired still
+enforces it, and its report says stale (docs/protocol.md).
 
 Exit codes:
   0  stopped by a signal
@@ -213,6 +231,8 @@ int runRun(RunArgs& args) {
   settings.backoff_base = ms(args.backoff_base);
   settings.backoff_cap = ms(args.backoff_cap);
   settings.splay = ms(args.splay);
+  settings.run_interval = ms(args.run_interval);
+  settings.run_enforce = args.run_mode == "enforce";
   auto enrolment = session::loadEnrolment(settings.credentials);
   if (!enrolment) return fail(enrolment.error());
   spdlog::debug("enrolled as '{}' with {}; state in {}", enrolment->name,

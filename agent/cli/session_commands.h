@@ -27,6 +27,8 @@ struct RunArgs {
   double backoff_base = 1;
   double backoff_cap = 300;
   double splay = 0;
+  double run_interval = 1800;  // scheduled runs of the last applied manifest; 0: none
+  std::string run_mode = "check";
   int verbosity = 0;
   std::string config;  // --config: the settings file (common/config)
   CLI::App* command = nullptr;

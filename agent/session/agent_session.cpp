@@ -66,11 +66,17 @@ std::chrono::milliseconds Reconnection::after(std::chrono::steady_clock::duratio
 }
 
 AgentSession::AgentSession(asio::io_context& io, RunSettings settings, Enrolment enrolment)
-    : io_(io), settings_(std::move(settings)), enrolment_(std::move(enrolment)), wait_(io) {}
+    : io_(io),
+      settings_(std::move(settings)),
+      enrolment_(std::move(enrolment)),
+      wait_(io),
+      schedule_(io),
+      spool_(std::filesystem::path(settings_.state_dir) / "reports", settings_.spool_capacity) {}
 
 void AgentSession::stop() {
   stopping_ = true;
   wait_.cancel();
+  schedule_.cancel();
   if (current_) current_->close();
 }
 
@@ -82,6 +88,7 @@ Result<void> AgentSession::loadTls() {
 }
 
 asio::awaitable<void> AgentSession::run() {
+  if (settings_.run_interval.count() > 0) asio::co_spawn(io_, scheduledRuns(), asio::detached);
   if (settings_.splay.count() > 0) {
     wait_.expires_after(std::chrono::milliseconds(
         randomBelow(static_cast<std::size_t>(settings_.splay.count()) + 1)));
@@ -91,6 +98,7 @@ asio::awaitable<void> AgentSession::run() {
   while (!stopping_) {
     const auto started = protocol::Clock::now();
     const Error ended = co_await once();
+    session_ready_ = false;
     if (stopping_) break;
     const auto delay = reconnection.after(protocol::Clock::now() - started);
     spdlog::warn("session with {} ended: {}; next attempt in {} ms", enrolment_.controller.text(),
@@ -129,6 +137,10 @@ asio::awaitable<Error> AgentSession::once() {
     connection->close();
     co_return std::move(renewed.error());
   }
+  // What the spool kept while there was no session goes first, oldest
+  // first; each leaves the spool when the controller acknowledges it.
+  session_ready_ = true;
+  for (const auto& report : spool_.pending()) sendReport(report);
   // Sessions last for weeks: one still open when the certificate comes due
   // ends (between pushes), and the next renews at its start.
   std::int64_t renewal_due = renewalDueAt().value_or(INT64_MAX);
@@ -166,6 +178,12 @@ asio::awaitable<Error> AgentSession::once() {
         asio::co_spawn(executor, sendFacts(connection, std::move(body)), asio::detached);
       }
     }
+    if (frame->type == protocol::MessageType::Ack) {
+      auto body = nlohmann::json::parse(frame->body, nullptr, /*allow_exceptions=*/false);
+      if (body.is_object() && body.contains("report_id") && body["report_id"].is_string()) {
+        spool_.acknowledge(body["report_id"].get<std::string>());
+      }
+    }
     // Heartbeat answers need nothing more.
   }
 }
@@ -174,6 +192,15 @@ asio::awaitable<void> AgentSession::applyPush(std::shared_ptr<protocol::Connecti
                                               nlohmann::json push) {
   const auto push_id = push.value("push_id", std::int64_t{0});
   nlohmann::json result = {{"push_id", push_id}};
+  // A scheduled run takes a moment: the push waits for it rather than
+  // being turned away.
+  if (scheduled_running_) {
+    asio::steady_timer poll(co_await asio::this_coro::executor);
+    while (scheduled_running_ && !connection->closed()) {
+      poll.expires_after(std::chrono::milliseconds(20));
+      co_await poll.async_wait(kTupleAwaitable);
+    }
+  }
   if (applying_) {
     result["event"] = "refused";
     result["reason"] = "busy";
@@ -245,6 +272,72 @@ asio::awaitable<void> AgentSession::applyPush(std::shared_ptr<protocol::Connecti
     result["message"] = status ? fmt::format("the run ended without a report (status {})", *status)
                                : status.error().describe();
     connection->send(protocol::MessageType::Result, result);
+  }
+}
+
+asio::awaitable<void> AgentSession::scheduledRuns() {
+  while (!stopping_) {
+    schedule_.expires_after(settings_.run_interval);
+    co_await schedule_.async_wait(kTupleAwaitable);
+    if (stopping_) break;
+    // A push running now reports for itself; the next tick checks again.
+    if (applying_) continue;
+    co_await scheduledRun();
+  }
+}
+
+asio::awaitable<void> AgentSession::scheduledRun() {
+  applying_ = scheduled_running_ = true;
+  std::vector<std::string> argv = {siblingProgram("sc-agent"),
+                                   "apply",
+                                   "--last-applied",
+                                   "--events",
+                                   "--host",
+                                   enrolment_.name,
+                                   "--state-dir",
+                                   settings_.state_dir};
+  if (!settings_.run_enforce) argv.push_back("--check");
+  argv.insert(argv.end(), settings_.apply_arguments.begin(), settings_.apply_arguments.end());
+  std::optional<nlohmann::json> ended;
+  auto status = co_await runChild(
+      argv,
+      [&](std::string_view line) {
+        auto event = nlohmann::json::parse(line, nullptr, /*allow_exceptions=*/false);
+        if (event.is_object() && event.value("event", "") != "resource") ended = std::move(event);
+      },
+      limits::kMaxManifestBytes);
+  applying_ = scheduled_running_ = false;
+  if (!ended) {
+    spdlog::error("scheduled run ended without a report ({})",
+                  status ? fmt::format("status {}", *status) : status.error().describe());
+    co_return;
+  }
+  const std::string event = ended->value("event", "");
+  if (event == "nothing_applied") co_return;
+  if (event != "report") {
+    spdlog::error("scheduled run refused the kept manifest: {}", ended->value("message", event));
+    co_return;
+  }
+  nlohmann::json report = std::move(*ended);
+  report["report_id"] = ReportSpool::newReportId();
+  report["trigger"] = "schedule";
+  report["ran_at"] = time::unixNow();
+  fitInto(report, protocol::MessageType::Report);
+  if (report.value("stale", false)) {
+    spdlog::warn("the manifest this host enforces (serial {}) has expired; reporting stale",
+                 report.value("serial", std::uint64_t{0}));
+  }
+  if (auto kept = spool_.add(report); !kept) {
+    // Sent all the same: only a lost session can lose it now.
+    spdlog::error("cannot spool report {}: {}", report.value("report_id", ""),
+                  kept.error().describe());
+  }
+  sendReport(report);
+}
+
+void AgentSession::sendReport(const nlohmann::json& report) {
+  if (current_ && session_ready_ && !current_->closed()) {
+    current_->send(protocol::MessageType::Report, report);
   }
 }
 

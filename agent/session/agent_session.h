@@ -15,6 +15,7 @@
 #include <vector>
 
 #include "agent/session/credentials.h"
+#include "agent/session/report_spool.h"
 #include "common/error.h"
 #include "common/protocol/connection.h"
 
@@ -36,6 +37,12 @@ struct RunSettings {
   // A random delay before the first dial, and before the first redial
   // after a healthy session (Reconnection).
   std::chrono::milliseconds splay{0};
+  // Scheduled runs of the last applied manifest (0: none): a check run
+  // reports drift, an enforcing one corrects it; either way the report goes
+  // through the spool (report_spool.h) to the controller.
+  std::chrono::milliseconds run_interval{0};
+  bool run_enforce = false;
+  std::size_t spool_capacity = 1000;
 };
 
 // The delay before reconnection attempt `attempt` (0-based): full jitter.
@@ -91,6 +98,11 @@ class AgentSession {
   // than the request's max_age_seconds.
   boost::asio::awaitable<void> sendFacts(std::shared_ptr<protocol::Connection> connection,
                                          nlohmann::json request);
+  // Every run_interval, unless a push is running: one scheduled run.
+  boost::asio::awaitable<void> scheduledRuns();
+  boost::asio::awaitable<void> scheduledRun();
+  // Sends a spooled report on the current session, if there is one.
+  void sendReport(const nlohmann::json& report);
   // When this host's certificate is to be renewed (Unix seconds).
   Result<std::int64_t> renewalDueAt() const;
   boost::asio::awaitable<Result<void>> renewIfDue(protocol::Connection& connection);
@@ -101,11 +113,17 @@ class AgentSession {
   std::unique_ptr<boost::asio::ssl::context> tls_;
   std::shared_ptr<protocol::Connection> current_;
   boost::asio::steady_timer wait_;
+  boost::asio::steady_timer schedule_;
+  ReportSpool spool_;
+  // True from the welcome on: reports may be sent.
+  bool session_ready_ = false;
   bool stopping_ = false;
+  // One run at a time (the state directory's lock agrees): a push or a
+  // scheduled run; a push arriving during a scheduled run waits for it.
   bool applying_ = false;
-  std::string facts_text_;  // the last facts gathered, compact JSON
-  protocol::Clock::time_point
-      facts_gathered_{};  // one run at a time; the state directory's lock agrees
+  bool scheduled_running_ = false;
+  std::string facts_text_;                        // the last facts gathered, compact JSON
+  protocol::Clock::time_point facts_gathered_{};  // when
 };
 
 }  // namespace sc::agent::session

@@ -8,6 +8,7 @@
 #include <nlohmann/json.hpp>
 
 #include "common/fs/atomic_file.h"
+#include "common/limits.h"
 
 namespace sc::agent {
 namespace {
@@ -16,6 +17,7 @@ constexpr const char* kLockFile = "lock";
 constexpr const char* kPendingFile = "pending_handlers.json";
 constexpr const char* kConvergedFile = "converged.json";
 constexpr const char* kAppliedFile = "applied.json";
+constexpr const char* kAppliedEnvelopeFile = "applied.envelope.json";
 constexpr std::uint64_t kMaxStateFileBytes = 256ull << 20;
 
 void sweepTempFilesIn(const std::filesystem::path& dir) {
@@ -138,6 +140,20 @@ Result<std::string> StateDir::readSmallFile(const std::string& name) const {
     return errnoError(errno, fmt::format("cannot open '{}'", file.string()));
   }
   return fs::readAllCapped(fd.get(), kMaxStateFileBytes);
+}
+
+Result<std::string> StateDir::loadAppliedEnvelope() const {
+  const auto file = path_ / kAppliedEnvelopeFile;
+  fs::UniqueFd fd(::open(file.c_str(), O_RDONLY | O_NOFOLLOW | O_CLOEXEC));
+  if (!fd.valid()) {
+    if (errno == ENOENT) return std::string();
+    return errnoError(errno, fmt::format("cannot open '{}'", file.string()));
+  }
+  return fs::readAllCapped(fd.get(), limits::kMaxEnvelopeBytes);
+}
+
+Result<void> StateDir::saveAppliedEnvelope(std::string_view text) const {
+  return writeSmallFile(kAppliedEnvelopeFile, std::string(text));
 }
 
 Result<void> StateDir::writeSmallFile(const std::string& name, const std::string& content) const {

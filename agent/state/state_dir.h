@@ -71,6 +71,12 @@ class StateDir {
   Result<std::optional<AppliedRecord>> loadApplied() const;
   Result<void> saveApplied(const AppliedRecord& record) const;
 
+  // The signed envelope of the last applied manifest, kept for scheduled
+  // runs (`sc-agent apply --last-applied`), which check it again against
+  // the record above; empty when there is none.
+  Result<std::string> loadAppliedEnvelope() const;
+  Result<void> saveAppliedEnvelope(std::string_view text) const;
+
   fs::BackupStore backups() const { return fs::BackupStore(path_ / "backups"); }
   // Where fact gathering keeps what the Python interpreter said it is
   // (PosixFactProbe::cachePythonIn).

@@ -59,13 +59,14 @@ Result<Admitted> admitEnvelope(std::string_view envelope_text, const AdmissionPo
                              "is wrong",
                              manifest.issued_at, now));
   }
-  if (policy.now - policy.clock_tolerance >= expires) {
+  const bool expired = policy.now - policy.clock_tolerance >= expires;
+  if (expired && !policy.keep_expired) {
     return Error(ErrorCode::Expired,
                  fmt::format("expired at {} (this host's clock: {}); if the clock is wrong, fix "
                              "it, else ask the controller for a fresh manifest",
                              manifest.expires_at, now));
   }
-  return Admitted{std::move(manifest), sha256Hex(payload), policy.trusted};
+  return Admitted{std::move(manifest), sha256Hex(payload), policy.trusted, expired, {}};
 }
 
 Result<SerialDecision> checkSerial(const Admitted& admitted, const AppliedRecord* last) {

@@ -35,6 +35,11 @@ struct AdmissionPolicy {
   std::int64_t now = 0;  // Unix seconds: one fixed "now" for the whole run
   std::int64_t clock_tolerance = limits::kClockToleranceSeconds;
   std::int64_t max_validity = limits::kMaxManifestValiditySeconds;
+  // Step 4 lets an expired manifest through, marked expired: a scheduled
+  // run of the manifest this host last applied keeps enforcing it after
+  // it expired, and says so in its report (stale, SECURITY.md T-04). A
+  // manifest arriving from outside is never admitted expired.
+  bool keep_expired = false;
 };
 
 struct Admitted {
@@ -42,6 +47,9 @@ struct Admitted {
   std::string payload_sha256;  // what the serial record keeps
   // The keys that admitted it (the caller's, alive for the whole run).
   const envelope::TrustedKeys* trusted = nullptr;
+  bool expired = false;  // only with AdmissionPolicy::keep_expired
+  // The envelope's text, when the caller keeps it for later runs.
+  std::string envelope;
 };
 
 Result<Admitted> admitEnvelope(std::string_view envelope_text, const AdmissionPolicy& policy);

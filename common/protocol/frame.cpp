@@ -13,7 +13,7 @@ namespace {
 constexpr std::size_t kKiB = 1024;
 constexpr std::size_t kMiB = 1024 * kKiB;
 
-constexpr std::array<MessageInfo, 14> kMessages = {{
+constexpr std::array<MessageInfo, 15> kMessages = {{
     {MessageType::Hello, "hello", 16 * kKiB, true, false},
     {MessageType::Welcome, "welcome", 16 * kKiB, false, true},
     {MessageType::Heartbeat, "heartbeat", 256, true, true},
@@ -26,6 +26,7 @@ constexpr std::array<MessageInfo, 14> kMessages = {{
     {MessageType::Error, "error", 16 * kKiB, true, true},
     {MessageType::Enroll, "enroll", 32 * kKiB, true, false},
     {MessageType::Enrolled, "enrolled", 32 * kKiB, false, true},
+    {MessageType::Report, "report", 32 * kMiB, true, false},
     // The admin socket: neither side is an agent; from_controller marks
     // what `scctl serve` sends.
     {MessageType::AdminRequest, "admin_request", 96 * kMiB, false, false},

@@ -41,6 +41,7 @@ enum class MessageType : std::uint16_t {
   Enrolled = 12,      // controller -> agent: the certificate, or "pending"
   AdminRequest = 13,  // scctl -> scctl serve, on the admin socket only
   AdminEvent = 14,    // scctl serve -> scctl: hosts, facts, progress, results
+  Report = 15,        // agent -> controller: a scheduled run's report (acked)
 };
 
 // What is known about a message type: its name (for logs and errors), the

@@ -9,7 +9,9 @@
 #include "common/time/rfc3339.h"
 #include "controller/ca/certificate_authority.h"
 #include "controller/cli/ca_command.h"
+#include "controller/cli/reports_command.h"
 #include "controller/push/admin_client.h"
+#include "controller/reports/report_store.h"
 
 namespace sc::controller::cli {
 
@@ -20,6 +22,8 @@ CLI::App* addHostsCommand(CLI::App& app, HostsArgs& args) {
       ->default_val(push::kDefaultAdminSocket);
   command->add_option("--ca-dir", args.ca_dir, "The CA directory (hosts not connected too)")
       ->default_val(kDefaultCaDir);
+  command->add_option("--db", args.database, "The report store (last serial, last report)")
+      ->default_val(kDefaultDatabase);
   command->add_flag("--json", args.json, "Machine-readable output");
   command->footer(R"(Exit codes:
   0  listed
@@ -63,6 +67,18 @@ int runHosts(const HostsArgs& args) {
   } else {
     daemon_error = admin.error().describe();
   }
+  // The last serial each host reported, from the store; no store yet (the
+  // daemon never ran here) is nothing to show, not an error.
+  if (auto store = reports::ReportStore::openReadOnly(args.database)) {
+    if (auto latest = store->latestOfEachHost()) {
+      for (const auto& report : *latest) {
+        auto found = hosts.find(report.host);
+        if (found == hosts.end()) continue;
+        found->second["last_serial"] = report.serial;
+        found->second["last_report_at"] = time::formatRfc3339(report.received_at);
+      }
+    }
+  }
   if (!any_source) {
     std::fprintf(stderr, "scctl: %s\n", daemon_error.c_str());
     return exit_code::kFailed;
@@ -76,14 +92,18 @@ int runHosts(const HostsArgs& args) {
     std::printf("%s\n", out.dump(2).c_str());
     return exit_code::kDone;
   }
-  std::printf("%-32s %-10s %-22s %-22s\n", "HOST", "SESSION", "CERT EXPIRES", "LAST SEEN");
+  std::printf("%-32s %-10s %-22s %-22s %s\n", "HOST", "SESSION", "CERT EXPIRES", "LAST SEEN",
+              "LAST SERIAL");
   for (const auto& [name, host] : hosts) {
-    std::printf("%-32s %-10s %-22s %-22s\n", text::escapeControl(name).c_str(),
+    const std::string serial = host.contains("last_serial")
+                                   ? std::to_string(host["last_serial"].get<std::uint64_t>())
+                                   : "-";
+    std::printf("%-32s %-10s %-22s %-22s %s\n", text::escapeControl(name).c_str(),
                 host.value("revoked", false)     ? "revoked"
                 : host.value("connected", false) ? "connected"
                                                  : "-",
                 host.value("certificate_expires_at", "-").c_str(),
-                host.value("last_seen", "-").c_str());
+                host.value("last_seen", "-").c_str(), serial.c_str());
   }
   return exit_code::kDone;
 }

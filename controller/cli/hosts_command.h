@@ -10,6 +10,7 @@ namespace sc::controller::cli {
 struct HostsArgs {
   std::string admin_socket;
   std::string ca_dir;
+  std::string database;  // the report store: last serial and report
   bool json = false;
 };
 

@@ -9,6 +9,8 @@
 #include "common/fs/atomic_file.h"
 #include "common/log/log.h"
 #include "controller/cli/ca_command.h"
+#include "controller/cli/reports_command.h"
+#include "controller/mail/outbox_mailer.h"
 #include "controller/push/admin_client.h"
 #include "controller/trust/root_chain.h"
 
@@ -51,6 +53,23 @@ CLI::App* addServeCommand(CLI::App& app, ServeArgs& args) {
       ->add_option("--admin-socket", args.settings.admin_socket,
                    "The socket 'scctl apply' and 'scctl hosts' use (mode 0600)")
       ->default_val(push::kDefaultAdminSocket);
+  command
+      ->add_option("--db", args.database,
+                   "The report store: an SQLite database (created when missing)")
+      ->default_val(kDefaultDatabase);
+  command->add_option("--smtp", args.smtp,
+                      "Mail drift, failures and expired manifests through this SMTP server "
+                      "(smtp://host:port or smtps://host:port)");
+  command->add_option("--mail-from", args.mail_from, "Sender address of that mail")
+      ->default_val("smartcookies@localhost");
+  command->add_option("--mail-to", args.mail_to, "Who gets that mail (repeatable)");
+  command->add_flag("--smtp-starttls", args.smtp_starttls, "Require STARTTLS on an smtp:// server");
+  command
+      ->add_option("--mail-retry", args.mail_retry,
+                   "Seconds before a mail the server did not take is tried again (doubling "
+                   "up to an hour)")
+      ->default_val(60)
+      ->check(CLI::Range(1, 86400));
   command->add_option("--port-file", args.port_file,
                       "Write the port bound to this file once listening (with --port 0)");
   command->add_flag("-v,--verbose", args.verbose, "Log every connection");
@@ -67,6 +86,13 @@ line wins over it:
   listen: 10.0.0.5
   ca_dir: /var/lib/smartcookies/ca
   heartbeat: 30
+  smtp: smtp://127.0.0.1:25
+  mail_to: [ops@example.com]
+
+Reports agents send are kept in --db; `scctl reports` lists them. With
+--smtp and --mail-to, a report of drift, of failures, or the first after a
+host's manifest expired is mailed; mail the server does not take waits in
+the database's outbox and is tried again.
 
 Exit codes:
   0  stopped by a signal
@@ -93,6 +119,23 @@ int runServe(ServeArgs& args) {
     std::fprintf(stderr, "scctl: %s\n", authority.error().describe().c_str());
     return exit_code::kFailed;
   }
+  args.settings.database = args.database;
+  std::unique_ptr<mail::OutboxMailer> mailer;
+  if (!args.smtp.empty() || !args.mail_to.empty()) {
+    mail::MailerSettings mail_settings;
+    mail_settings.smtp.url = args.smtp;
+    mail_settings.smtp.from = args.mail_from;
+    mail_settings.smtp.to = args.mail_to;
+    mail_settings.smtp.starttls = args.smtp_starttls;
+    mail_settings.retry = std::chrono::seconds(args.mail_retry);
+    if (auto valid = mail::validateSmtpSettings(mail_settings.smtp); !valid) {
+      std::fprintf(stderr, "scctl: %s\n", valid.error().describe().c_str());
+      return exit_code::kUsage;
+    }
+    mailer = std::make_unique<mail::OutboxMailer>(args.database, std::move(mail_settings));
+    args.settings.queue_mail = true;
+    args.settings.mail_queued = [&mailer] { mailer->wake(); };
+  }
   boost::asio::io_context io(1);
   serve::Server server(io, args.settings, std::move(*authority));
   auto port = server.start();
@@ -100,6 +143,8 @@ int runServe(ServeArgs& args) {
     std::fprintf(stderr, "scctl: %s\n", port.error().describe().c_str());
     return exit_code::kFailed;
   }
+  // After start(): the store exists, created with its schema.
+  if (mailer) mailer->start();
   boost::asio::signal_set signals(io, SIGTERM, SIGINT);
   signals.async_wait([&](const boost::system::error_code& ec, int signal) {
     if (ec) return;

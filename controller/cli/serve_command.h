@@ -3,6 +3,7 @@
 
 #include <CLI/CLI.hpp>
 #include <string>
+#include <vector>
 
 #include "controller/serve/server.h"
 
@@ -14,6 +15,13 @@ struct ServeArgs {
   int handshake_timeout = 10;
   int heartbeat = 30;
   int idle_timeout = 90;
+  std::string database;
+  // Mail to ops (controller/mail): none unless --smtp and --mail-to are set.
+  std::string smtp;
+  std::string mail_from;
+  std::vector<std::string> mail_to;
+  bool smtp_starttls = false;
+  int mail_retry = 60;
   std::string port_file;
   bool verbose = false;
   std::string config;  // --config: the settings file (common/config)

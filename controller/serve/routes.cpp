@@ -10,7 +10,7 @@ using protocol::MessageType;
 
 // Messages from the controller's side (welcome, push, ...) are absent: an
 // agent sending one breaks the protocol.
-constexpr std::array<Route, 8> kRoutes = {{
+constexpr std::array<Route, 9> kRoutes = {{
     {MessageType::Hello, true, true},
     {MessageType::Enroll, true, true},  // an agent renews its certificate
     {MessageType::Heartbeat, false, true},
@@ -18,6 +18,7 @@ constexpr std::array<Route, 8> kRoutes = {{
     {MessageType::Facts, false, true},     // answers a facts_request
     {MessageType::Progress, false, true},  // a pushed run's resource finished
     {MessageType::Result, false, true},    // a pushed run's end (or its refusal)
+    {MessageType::Report, false, true},    // a scheduled run's report
     {MessageType::Error, true, true},
 }};
 

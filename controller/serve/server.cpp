@@ -19,6 +19,7 @@
 #include "common/time/rfc3339.h"
 #include "common/tls/tls_context.h"
 #include "controller/ca/enrolment.h"
+#include "controller/reports/agent_report.h"
 #include "controller/serve/routes.h"
 #include "controller/trust/root_chain.h"
 
@@ -83,6 +84,8 @@ Result<std::uint16_t> Server::start() {
   tls_ = std::make_unique<asio::ssl::context>(context.release());
   SC_TRY(reloadRevocations());
   SC_TRY(reloadRoots());
+  SC_TRY_ASSIGN(auto store, reports::ReportStore::open(settings_.database));
+  store_.emplace(std::move(store));
 
   boost::system::error_code ec;
   const auto address = asio::ip::make_address(settings_.listen_address, ec);
@@ -339,6 +342,10 @@ asio::awaitable<void> Server::serve(std::shared_ptr<PendingHandshake> pending) {
       connection->send(MessageType::Enrolled, answer);
       continue;
     }
+    if (frame->type == MessageType::Report) {
+      if (!storeReport(*connection, host, *body)) break;
+      continue;
+    }
     if (frame->type == MessageType::Facts || frame->type == MessageType::Progress ||
         frame->type == MessageType::Result) {
       if (!forwardAnswer(host, frame->type, *body)) {
@@ -502,6 +509,50 @@ bool Server::forwardAnswer(const std::string& host, MessageType type, const nloh
     pending_.erase(pending);
   }
   if (admin && !admin->closed()) admin->send(MessageType::AdminEvent, event);
+  if (type == MessageType::Result && store_) {
+    if (auto row = reports::pushedRunReport(host, body, time::unixNow())) {
+      if (auto added = store_->add(*row, std::nullopt); !added) {
+        spdlog::error("the report of a push to '{}' is not stored: {}", host,
+                      added.error().describe());
+      }
+    }
+  }
+  return true;
+}
+
+bool Server::storeReport(protocol::Connection& connection, const std::string& host,
+                         const nlohmann::json& body) {
+  const std::int64_t now = time::unixNow();
+  auto row = reports::decodeAgentReport(host, body, now);
+  if (!row) {
+    const Error refusal(ErrorCode::ProtocolError,
+                        fmt::format("a malformed report: {}", row.error().describe()), host);
+    spdlog::info("session of '{}' closed: {}", host, refusal.describe());
+    connection.fail(refusal);
+    return false;
+  }
+  std::optional<reports::OutgoingMail> mail;
+  if (settings_.queue_mail) {
+    auto previous = store_->lastScheduled(host);
+    if (!previous) {
+      spdlog::error("report {} of '{}' not stored: {}", row->report_id, host,
+                    previous.error().describe());
+      return true;
+    }
+    mail = reports::alertFor(*row, *previous, now);
+  }
+  auto added = store_->add(*row, mail);
+  if (!added) {
+    // Not acknowledged: the agent keeps it and sends it again.
+    spdlog::error("report {} of '{}' not stored: {}", row->report_id, host,
+                  added.error().describe());
+    return true;
+  }
+  if (*added == reports::Insertion::Stored) {
+    spdlog::debug("report {} of '{}' stored", row->report_id, host);
+    if (mail && settings_.mail_queued) settings_.mail_queued();
+  }
+  connection.send(MessageType::Ack, {{"report_id", row->report_id}});
   return true;
 }
 

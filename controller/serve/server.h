@@ -14,15 +14,18 @@
 #include <boost/asio/ssl/context.hpp>
 #include <chrono>
 #include <filesystem>
+#include <functional>
 #include <list>
 #include <map>
 #include <memory>
+#include <optional>
 #include <set>
 #include <string>
 
 #include "common/error.h"
 #include "common/protocol/connection.h"
 #include "controller/ca/certificate_authority.h"
+#include "controller/reports/report_store.h"
 
 namespace sc::controller::serve {
 
@@ -44,6 +47,13 @@ struct ServeSettings {
   // The admin socket `scctl apply` and `scctl hosts` talk to (mode 0600,
   // owner only); empty: none.
   std::filesystem::path admin_socket;
+  // The report store (controller/reports); opened by start().
+  std::filesystem::path database = "/var/lib/smartcookies/controller.db";
+  // Whether reports worth telling ops about queue a mail in the outbox
+  // (false: no mail is configured, and nothing would ever send it).
+  bool queue_mail = false;
+  // Called after a mail was queued (the mailer's thread wakes up).
+  std::function<void()> mail_queued;
 };
 
 // One connected agent, as `scctl hosts` and pushes see it.
@@ -88,6 +98,11 @@ class Server {
   // false when it answers nothing this host was asked (T-13).
   bool forwardAnswer(const std::string& host, protocol::MessageType type,
                      const nlohmann::json& body);
+  // A scheduled run's report: stored once (with the mail it calls for) and
+  // acknowledged only then, so the agent's spool keeps it until it is safe.
+  // False when it is malformed (the session is closed).
+  bool storeReport(protocol::Connection& connection, const std::string& host,
+                   const nlohmann::json& body);
   // The session of `host` ended: whoever waits on it is told.
   void failPending(const std::string& host);
   struct PendingHandshake;
@@ -125,6 +140,7 @@ class Server {
   nlohmann::json roots_ = nlohmann::json::array();  // envelope texts, by version
   std::filesystem::file_time_type roots_mtime_{};
   std::map<std::string, std::shared_ptr<Session>> agents_;
+  std::optional<reports::ReportStore> store_;
   bool stopping_ = false;
 };
 

@@ -29,11 +29,27 @@ class FleetRestartTest : public ::testing::Test {
 
   void startController() {
     stdfs::remove(dir_.path() / "port");
-    controller_ = std::make_unique<Process>(std::vector<std::string>{
-        SC_SCCTL_BIN, "serve", "--ca-dir", caDir().string(), "--listen", "127.0.0.1", "--port",
-        std::to_string(port_), "--port-file", (dir_.path() / "port").string(), "--admin-socket",
-        (dir_.path() / "admin.sock").string(), "--max-handshakes", "64", "--heartbeat", "10",
-        "--idle-timeout", "60"});
+    controller_ = std::make_unique<Process>(
+        std::vector<std::string>{SC_SCCTL_BIN,
+                                 "serve",
+                                 "--ca-dir",
+                                 caDir().string(),
+                                 "--listen",
+                                 "127.0.0.1",
+                                 "--port",
+                                 std::to_string(port_),
+                                 "--port-file",
+                                 (dir_.path() / "port").string(),
+                                 "--admin-socket",
+                                 (dir_.path() / "admin.sock").string(),
+                                 "--max-handshakes",
+                                 "64",
+                                 "--heartbeat",
+                                 "10",
+                                 "--idle-timeout",
+                                 "60",
+                                 "--db",
+                                 (dir_.path() / "controller.db").string()});
     for (int i = 0; i < 400 && !stdfs::exists(dir_.path() / "port"); ++i) {
       std::this_thread::sleep_for(25ms);
     }

@@ -95,13 +95,13 @@ class RawClient {
   }
 
   // The reason of the error frame the controller ends with ("" if none).
-  std::string closingReason() {
+  std::string closingReason() { return closingError().value("reason", ""); }
+  // The body of the error frame the controller closed with ({} if none).
+  nlohmann::json closingError() {
     while (auto frame = next()) {
-      if (frame->type == protocol::MessageType::Error) {
-        return nlohmann::json::parse(frame->body).value("reason", "");
-      }
+      if (frame->type == protocol::MessageType::Error) return nlohmann::json::parse(frame->body);
     }
-    return "";
+    return nlohmann::json::object();
   }
 
   // True when the controller closed the connection (read returns 0 or fails).
@@ -137,28 +137,31 @@ class SessionTest : public ::testing::Test {
   // On port_ once it is known: agents dial the address they enrolled with.
   void startController() {
     stdfs::remove(dir_.path() / "port");
-    controller_ =
-        std::make_unique<Process>(std::vector<std::string>{SC_SCCTL_BIN,
-                                                           "serve",
-                                                           "--ca-dir",
-                                                           caDir().string(),
-                                                           "--listen",
-                                                           "127.0.0.1",
-                                                           "--port",
-                                                           std::to_string(port_),
-                                                           "--port-file",
-                                                           (dir_.path() / "port").string(),
-                                                           "--admin-socket",
-                                                           adminSocket().string(),
-                                                           "--trust-dir",
-                                                           trustDir().string(),
-                                                           "--heartbeat",
-                                                           heartbeat_,
-                                                           "--idle-timeout",
-                                                           idle_timeout_,
-                                                           "--handshake-timeout",
-                                                           handshake_timeout_,
-                                                           "-v"});
+    std::vector<std::string> argv{SC_SCCTL_BIN,
+                                  "serve",
+                                  "--ca-dir",
+                                  caDir().string(),
+                                  "--listen",
+                                  "127.0.0.1",
+                                  "--port",
+                                  std::to_string(port_),
+                                  "--port-file",
+                                  (dir_.path() / "port").string(),
+                                  "--admin-socket",
+                                  adminSocket().string(),
+                                  "--trust-dir",
+                                  trustDir().string(),
+                                  "--heartbeat",
+                                  heartbeat_,
+                                  "--idle-timeout",
+                                  idle_timeout_,
+                                  "--handshake-timeout",
+                                  handshake_timeout_,
+                                  "--db",
+                                  database().string(),
+                                  "-v"};
+    argv.insert(argv.end(), controller_extra_.begin(), controller_extra_.end());
+    controller_ = std::make_unique<Process>(argv);
     for (int i = 0; i < 200 && !stdfs::exists(dir_.path() / "port"); ++i) {
       std::this_thread::sleep_for(25ms);
     }
@@ -175,6 +178,8 @@ class SessionTest : public ::testing::Test {
   stdfs::path caDir() const { return dir_.path() / "ca"; }
   stdfs::path adminSocket() const { return dir_.path() / "admin.sock"; }
   stdfs::path trustDir() const { return dir_.path() / "trust"; }
+  // The report store, alone in its directory (SECURITY.md T-21 digests it).
+  stdfs::path database() const { return dir_.path() / "store" / "controller.db"; }
   stdfs::path stateOf(const std::string& host) const { return dir_.path() / ("state-" + host); }
   // Where agents dial (and so keep dialling: enrolment stores it).
   std::string address() const {
@@ -219,11 +224,12 @@ class SessionTest : public ::testing::Test {
   TempDir dir_;
   std::unique_ptr<Process> controller_;
   std::uint16_t port_ = 0;
-  std::uint16_t agent_port_ = 0;          // set: agents dial this port (a proxy), not port_
-  std::string heartbeat_ = "1";           // scctl serve --heartbeat
-  std::string handshake_timeout_ = "2";   // scctl serve --handshake-timeout
-  std::string idle_timeout_ = "3";        // scctl serve --idle-timeout
-  std::vector<std::string> agent_extra_;  // more `sc-agent run` options
+  std::uint16_t agent_port_ = 0;               // set: agents dial this port (a proxy), not port_
+  std::string heartbeat_ = "1";                // scctl serve --heartbeat
+  std::string handshake_timeout_ = "2";        // scctl serve --handshake-timeout
+  std::string idle_timeout_ = "3";             // scctl serve --idle-timeout
+  std::vector<std::string> agent_extra_;       // more `sc-agent run` options
+  std::vector<std::string> controller_extra_;  // more `scctl serve` options
 };
 
 // scctl apply over sessions: facts from the agents, signed envelopes pushed
@@ -252,8 +258,7 @@ class PushTest : public SessionTest {
   void waitForAgents(std::size_t count) {
     std::string last;
     for (int i = 0; i < 40; ++i) {
-      const RunResult hosts = runProgram({SC_SCCTL_BIN, "hosts", "--json", "--admin-socket",
-                                          adminSocket().string(), "--ca-dir", caDir().string()});
+      const RunResult hosts = hostsJson();
       std::size_t connected = 0;
       auto listed = nlohmann::json::parse(hosts.out, nullptr, false);
       if (listed.is_array()) {
@@ -269,6 +274,11 @@ class PushTest : public SessionTest {
       logs += agent->wait(5s).describe();
     }
     FAIL() << "the agents did not connect: " << logs;
+  }
+
+  RunResult hostsJson() {
+    return runProgram({SC_SCCTL_BIN, "hosts", "--json", "--admin-socket", adminSocket().string(),
+                       "--ca-dir", caDir().string(), "--db", database().string()});
   }
 
   RunResult apply(const std::vector<std::string>& extra = {}, const stdfs::path& key = {}) {

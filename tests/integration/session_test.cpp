@@ -145,7 +145,8 @@ TEST_F(SessionTest, TheShippedSettingsFilesAreAccepted) {
   Process serve({SC_SCCTL_BIN, "serve", "--config", (shipped / "controller.yml").string(),
                  "--ca-dir", caDir().string(), "--listen", "127.0.0.1", "--port", "0",
                  "--port-file", (dir_.path() / "port2").string(), "--admin-socket",
-                 (dir_.path() / "admin2.sock").string(), "--trust-dir", trustDir().string()});
+                 (dir_.path() / "admin2.sock").string(), "--trust-dir", trustDir().string(), "--db",
+                 (dir_.path() / "controller2.db").string()});
   for (int i = 0; i < 200 && !stdfs::exists(dir_.path() / "port2"); ++i) {
     std::this_thread::sleep_for(25ms);
   }
@@ -255,7 +256,7 @@ TEST_F(SessionTest, ACertificateFromAnotherCaIsRefused) {
   auto other = std::make_unique<Process>(std::vector<std::string>{
       SC_SCCTL_BIN, "serve", "--ca-dir", other_ca.string(), "--listen", "127.0.0.1", "--port", "0",
       "--port-file", (dir_.path() / "other-port").string(), "--admin-socket",
-      (dir_.path() / "other.sock").string()});
+      (dir_.path() / "other.sock").string(), "--db", (dir_.path() / "other.db").string()});
   for (int i = 0; i < 200 && !stdfs::exists(dir_.path() / "other-port"); ++i) {
     std::this_thread::sleep_for(25ms);
   }

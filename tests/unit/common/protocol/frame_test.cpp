@@ -84,7 +84,7 @@ TEST(FrameTest, BadHeadersFailTheStreamBeforeAnyBody) {
   ASSERT_NE(hello, nullptr);
   const std::vector<std::pair<std::string, std::string>> cases = {
       {header(2, 0), "unknown message type 0"},
-      {header(2, 15), "unknown message type 15"},
+      {header(2, 16), "unknown message type 16"},
       {header(2, 0xffff), "unknown message type 65535"},
       {header(2, 9, 1), "reserved flags"},
       {header(0, 3), "empty heartbeat frame"},
@@ -139,7 +139,7 @@ TEST(FrameTest, EveryTypeHasACapAndARole) {
     ASSERT_TRUE(decoder.feed(encode(frame)).has_value());
     EXPECT_EQ(decoder.next()->type, info->type);
   }
-  EXPECT_EQ(messageInfo(15), nullptr);
+  EXPECT_EQ(messageInfo(16), nullptr);
 }
 
 }  // namespace

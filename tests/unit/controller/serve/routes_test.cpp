@@ -27,6 +27,7 @@ const std::map<MessageType, Expected> kDecisions = {
     {MessageType::Ack, {false, true}},           {MessageType::Error, {true, true}},
     {MessageType::Enroll, {true, true}},         {MessageType::Enrolled, {false, false}},
     {MessageType::AdminRequest, {false, false}}, {MessageType::AdminEvent, {false, false}},
+    {MessageType::Report, {false, true}},
 };
 
 TEST(Routes, EveryKnownTypeHasADecisionForEveryRole) {
