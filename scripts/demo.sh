@@ -29,7 +29,7 @@ cleanup() {
 }
 trap cleanup EXIT
 rm -rf "$WORK"
-mkdir -p "$WORK/logs" "$WORK/maildir"
+mkdir -p "$WORK/logs"  # not maildir/: aiosmtpd makes it, with its subdirectories
 bold() { printf '\n\033[1m%s\033[0m\n' "$*"; }
 run() { printf '\n\033[1m$ %s\033[0m\n' "$*"; "$@"; }
 die() { echo "demo: $*" >&2; exit 1; }

@@ -82,10 +82,10 @@ int runReports(const ReportsArgs& args) {
     std::printf("%s\n", out.dump(2, ' ', false, nlohmann::json::error_handler_t::replace).c_str());
     return exit_code::kDone;
   }
-  std::printf("%-6s %-24s %-9s %-7s %-8s %7s %6s %5s %s\n", "ID", "HOST", "TRIGGER", "MODE",
+  std::printf("%-6s %-24s %-9s %-7s %-14s %7s %6s %5s %s\n", "ID", "HOST", "TRIGGER", "MODE",
               "SERIAL", "CHANGED", "FAILED", "STALE", "RAN AT");
   for (const auto& row : *rows) {
-    std::printf("%-6lld %-24s %-9s %-7s %-8llu %7lld %6lld %5s %s\n",
+    std::printf("%-6lld %-24s %-9s %-7s %-14llu %7lld %6lld %5s %s\n",
                 static_cast<long long>(row.id), text::escapeControl(row.host).c_str(),
                 row.trigger.c_str(), row.check ? "check" : "enforce",
                 static_cast<unsigned long long>(row.serial), static_cast<long long>(row.changed),
