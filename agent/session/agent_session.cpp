@@ -16,6 +16,7 @@
 #include "common/limits.h"
 #include "common/log/log.h"
 #include "common/pki/certificate.h"
+#include "common/protocol/report_id.h"
 #include "common/random.h"
 #include "common/time/duration.h"
 #include "common/time/rfc3339.h"
@@ -319,7 +320,7 @@ asio::awaitable<void> AgentSession::scheduledRun() {
     co_return;
   }
   nlohmann::json report = std::move(*ended);
-  report["report_id"] = ReportSpool::newReportId();
+  report["report_id"] = protocol::newReportId();
   report["trigger"] = "schedule";
   report["ran_at"] = time::unixNow();
   fitInto(report, protocol::MessageType::Report);

@@ -3,40 +3,27 @@
 #include <sys/stat.h>
 
 #include <algorithm>
-#include <chrono>
 
 #include "common/fs/atomic_file.h"
 #include "common/log/log.h"
-#include "common/random.h"
+#include "common/protocol/report_id.h"
 
 namespace sc::agent::session {
 namespace {
 
 constexpr std::uint64_t kMaxReportFileBytes = 40ull << 20;
 
-bool isSpoolId(std::string_view id) {
-  return id.size() == 32 && std::all_of(id.begin(), id.end(), [](char c) {
-           return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f');
-         });
-}
-
 }  // namespace
 
 ReportSpool::ReportSpool(std::filesystem::path dir, std::size_t capacity)
     : dir_(std::move(dir)), capacity_(capacity) {}
-
-std::string ReportSpool::newReportId() {
-  const auto now = std::chrono::system_clock::now().time_since_epoch();
-  const auto micros = std::chrono::duration_cast<std::chrono::microseconds>(now).count();
-  return fmt::format("{:016x}{}", static_cast<std::uint64_t>(micros), randomHex(8));
-}
 
 std::vector<std::string> ReportSpool::ids() const {
   std::vector<std::string> found;
   std::error_code ec;
   for (const auto& entry : std::filesystem::directory_iterator(dir_, ec)) {
     const std::string name = entry.path().filename().string();
-    if (name.size() == 37 && name.ends_with(".json") && isSpoolId(name.substr(0, 32))) {
+    if (name.size() == 37 && name.ends_with(".json") && protocol::isReportId(name.substr(0, 32))) {
       found.push_back(name.substr(0, 32));
     }
   }
@@ -46,7 +33,7 @@ std::vector<std::string> ReportSpool::ids() const {
 
 Result<void> ReportSpool::add(const nlohmann::json& report) {
   const std::string id = report.value("report_id", "");
-  SC_CHECK(isSpoolId(id), "a spooled report needs an id from newReportId()");
+  SC_CHECK(protocol::isReportId(id), "a spooled report needs an id from newReportId()");
   std::error_code ec;
   if (!std::filesystem::exists(dir_, ec)) {
     std::filesystem::create_directories(dir_, ec);
@@ -87,7 +74,7 @@ std::vector<nlohmann::json> ReportSpool::pending() const {
 }
 
 void ReportSpool::acknowledge(const std::string& report_id) {
-  if (!isSpoolId(report_id)) return;
+  if (!protocol::isReportId(report_id)) return;
   std::error_code ec;
   std::filesystem::remove(dir_ / (report_id + ".json"), ec);
 }

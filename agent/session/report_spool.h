@@ -6,8 +6,8 @@
 // controller, which may see one twice, stores it once by its id
 // (SECURITY.md T-18).
 //
-// A report's id is 32 hex digits: 16 of the time it was made (so names sort
-// oldest first) and 16 random. File names are only ever those ids.
+// Files are named by their report's id (common/protocol/report_id.h), and
+// only ids of that form are ever read, written or removed.
 #pragma once
 
 #include <cstddef>
@@ -26,8 +26,6 @@ class ReportSpool {
   // (with a warning) so a host cut off for weeks cannot fill its disk.
   ReportSpool(std::filesystem::path dir, std::size_t capacity);
 
-  // A fresh report id.
-  static std::string newReportId();
   // Keeps `report` (which carries its "report_id") until acknowledged.
   Result<void> add(const nlohmann::json& report);
   // Every kept report, oldest first; unreadable files are skipped (and

@@ -90,34 +90,6 @@ std::string resourceLines(const nlohmann::json& report) {
   return lines;
 }
 
-// What a report found wrong: "id=outcome" of each resource that drifted
-// or failed, sorted; the counts when the agent left its resources out
-// (a report over its frame's cap). Equal findings twice are one piece of
-// news, not two mails.
-std::vector<std::string> findings(const StoredReport& report) {
-  std::vector<std::string> found;
-  const auto parsed = nlohmann::json::parse(report.body, nullptr, /*allow_exceptions=*/false);
-  const nlohmann::json* resources = nullptr;
-  if (parsed.is_object() && parsed.contains("report") && parsed["report"].is_object() &&
-      parsed["report"].contains("resources") && parsed["report"]["resources"].is_array()) {
-    resources = &parsed["report"]["resources"];
-  }
-  if (resources != nullptr) {
-    for (const auto& resource : *resources) {
-      if (!resource.is_object()) continue;
-      const std::string outcome = resource.value("outcome", "");
-      if (outcome == "changed" || outcome == "would_change" || outcome == "failed") {
-        found.push_back(resource.value("id", "?") + "=" + outcome);
-      }
-    }
-  }
-  if (found.empty() && (report.changed > 0 || report.failed > 0)) {
-    found.push_back(fmt::format("changed={} failed={}", report.changed, report.failed));
-  }
-  std::sort(found.begin(), found.end());
-  return found;
-}
-
 }  // namespace
 
 Result<StoredReport> decodeAgentReport(const std::string& host, const nlohmann::json& message,
@@ -156,12 +128,37 @@ std::optional<StoredReport> pushedRunReport(const std::string& host, const nlohm
   return row;
 }
 
+ReportDigest digestOf(const StoredReport& report) {
+  std::vector<std::string> found;
+  const auto parsed = nlohmann::json::parse(report.body, nullptr, /*allow_exceptions=*/false);
+  const nlohmann::json* resources = nullptr;
+  if (parsed.is_object() && parsed.contains("report") && parsed["report"].is_object() &&
+      parsed["report"].contains("resources") && parsed["report"]["resources"].is_array()) {
+    resources = &parsed["report"]["resources"];
+  }
+  if (resources != nullptr) {
+    for (const auto& resource : *resources) {
+      if (!resource.is_object()) continue;
+      const std::string outcome = resource.value("outcome", "");
+      if (outcome == "changed" || outcome == "would_change" || outcome == "failed") {
+        found.push_back(resource.value("id", "?") + "=" + outcome);
+      }
+    }
+  }
+  if (found.empty() && (report.changed > 0 || report.failed > 0)) {
+    found.push_back(fmt::format("changed={} failed={}", report.changed, report.failed));
+  }
+  std::sort(found.begin(), found.end());
+  return ReportDigest{report.stale, std::move(found)};
+}
+
 std::optional<OutgoingMail> alertFor(const StoredReport& report,
-                                     const std::optional<StoredReport>& previous,
+                                     const std::optional<ReportDigest>& previous,
                                      std::int64_t now) {
   const bool newly_stale = report.stale && !(previous && previous->stale);
-  const auto found = findings(report);
-  const bool news = !found.empty() && (!previous || findings(*previous) != found);
+  const auto found = digestOf(report).findings;
+  // The same findings twice are one piece of news, not two mails.
+  const bool news = !found.empty() && (!previous || previous->findings != found);
   if (!newly_stale && !news) return std::nullopt;
 
   std::vector<std::string> what;

@@ -11,6 +11,7 @@
 #include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "common/error.h"
 #include "controller/reports/report_store.h"
@@ -27,13 +28,22 @@ Result<StoredReport> decodeAgentReport(const std::string& host, const nlohmann::
 std::optional<StoredReport> pushedRunReport(const std::string& host, const nlohmann::json& result,
                                             std::int64_t now);
 
+// What a scheduled report found, as much as deciding on mail needs: whether
+// its manifest had expired, and "id=outcome" of each resource that drifted
+// or failed, sorted (the counts when the agent left its resources out).
+struct ReportDigest {
+  bool stale = false;
+  std::vector<std::string> findings;
+};
+ReportDigest digestOf(const StoredReport& report);
+
 // What ops hear about (by mail) from a scheduled run's report: resources
-// that drifted (found in a check run, or corrected by an enforcing one),
-// resources that failed, and the first report after this host's manifest
-// expired (T-04: the host then enforces a state nobody renews). `previous`
-// is the host's last scheduled report before this one. Nothing to say:
-// nullopt.
+// that drifted (found in a check run, or corrected by an enforcing one) or
+// failed, unless the host's previous report found just the same, and the
+// first report after its manifest expired (T-04: the host then enforces a
+// state nobody renews). `previous` digests the host's last scheduled report
+// before this one. Nothing to say: nullopt.
 std::optional<OutgoingMail> alertFor(const StoredReport& report,
-                                     const std::optional<StoredReport>& previous, std::int64_t now);
+                                     const std::optional<ReportDigest>& previous, std::int64_t now);
 
 }  // namespace sc::controller::reports

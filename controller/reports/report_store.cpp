@@ -79,12 +79,6 @@ constexpr const char* kReportColumns =
 
 }  // namespace
 
-bool isReportId(std::string_view id) {
-  return id.size() == 32 && std::all_of(id.begin(), id.end(), [](char c) {
-           return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f');
-         });
-}
-
 ReportStore::ReportStore(std::unique_ptr<SQLite::Database> db) : db_(std::move(db)) {}
 ReportStore::ReportStore(ReportStore&&) noexcept = default;
 ReportStore& ReportStore::operator=(ReportStore&&) noexcept = default;
@@ -146,6 +140,11 @@ Result<ReportStore> ReportStore::openReadOnly(const std::filesystem::path& path)
 
 Result<Insertion> ReportStore::add(const StoredReport& report,
                                    const std::optional<OutgoingMail>& mail) {
+  SC_TRY_ASSIGN(const auto added, addAll({Incoming{report, mail}}));
+  return added.front();
+}
+
+Result<std::vector<Insertion>> ReportStore::addAll(const std::vector<Incoming>& incoming) {
   try {
     SQLite::Transaction transaction(*db_, SQLite::TransactionBehavior::IMMEDIATE);
     SQLite::Statement insert(
@@ -153,27 +152,35 @@ Result<Insertion> ReportStore::add(const StoredReport& report,
         "INSERT INTO reports (report_id, host, trigger, check_mode, stale, serial, exit_code, "
         "changed, failed, ran_at, received_at, body) VALUES (?,?,?,?,?,?,?,?,?,?,?,?) "
         "ON CONFLICT (host, report_id) DO NOTHING");
-    if (report.report_id.empty()) {
-      insert.bind(1);  // NULL: results of pushes are never resent under one id
-    } else {
-      insert.bind(1, report.report_id);
-    }
-    insert.bind(2, report.host);
-    insert.bind(3, report.trigger);
-    insert.bind(4, report.check ? 1 : 0);
-    insert.bind(5, report.stale ? 1 : 0);
-    insert.bind(6, static_cast<std::int64_t>(report.serial));
-    insert.bind(7, report.exit_code);
-    insert.bind(8, report.changed);
-    insert.bind(9, report.failed);
-    insert.bind(10, report.ran_at);
-    insert.bind(11, report.received_at);
-    insert.bind(12, report.body);
-    if (insert.exec() == 0) return Insertion::Duplicate;
-    if (mail) {
-      SQLite::Statement queue(*db_,
-                              "INSERT INTO outbox (subject, body, message_id, created_at, "
-                              "next_attempt_at) VALUES (?,?,?,?,?)");
+    SQLite::Statement queue(*db_,
+                            "INSERT INTO outbox (subject, body, message_id, created_at, "
+                            "next_attempt_at) VALUES (?,?,?,?,?)");
+    std::vector<Insertion> outcomes;
+    for (const auto& [report, mail] : incoming) {
+      insert.reset();
+      if (report.report_id.empty()) {
+        insert.bind(1);  // NULL: results of pushes are never resent under one id
+      } else {
+        insert.bind(1, report.report_id);
+      }
+      insert.bind(2, report.host);
+      insert.bind(3, report.trigger);
+      insert.bind(4, report.check ? 1 : 0);
+      insert.bind(5, report.stale ? 1 : 0);
+      insert.bind(6, static_cast<std::int64_t>(report.serial));
+      insert.bind(7, report.exit_code);
+      insert.bind(8, report.changed);
+      insert.bind(9, report.failed);
+      insert.bind(10, report.ran_at);
+      insert.bind(11, report.received_at);
+      insert.bind(12, report.body);
+      if (insert.exec() == 0) {
+        outcomes.push_back(Insertion::Duplicate);
+        continue;
+      }
+      outcomes.push_back(Insertion::Stored);
+      if (!mail) continue;
+      queue.reset();
       queue.bind(1, mail->subject);
       queue.bind(2, mail->body);
       queue.bind(3, mail->message_id);
@@ -182,9 +189,9 @@ Result<Insertion> ReportStore::add(const StoredReport& report,
       queue.exec();
     }
     transaction.commit();
-    return Insertion::Stored;
+    return outcomes;
   } catch (const std::exception& e) {
-    return storeError(e, "cannot store the report").withContext(report.host);
+    return storeError(e, fmt::format("cannot store {} report(s)", incoming.size()));
   }
 }
 

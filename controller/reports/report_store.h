@@ -11,7 +11,7 @@
 //
 // Nothing an agent sends names anything in the file system (T-21): rows are
 // found by the store's own integer ids; the agent's report id is a column,
-// accepted only in its strict form (isReportId).
+// accepted only in its strict form (common/protocol/report_id.h).
 #pragma once
 
 #include <cstdint>
@@ -23,6 +23,7 @@
 #include <vector>
 
 #include "common/error.h"
+#include "common/protocol/report_id.h"
 
 namespace SQLite {
 class Database;
@@ -30,9 +31,7 @@ class Database;
 
 namespace sc::controller::reports {
 
-// An agent's report id: 32 lowercase hexadecimal digits (agent/session/
-// report_spool.h makes them). Nothing else is accepted.
-bool isReportId(std::string_view id);
+using protocol::isReportId;  // the only form of an agent's report id
 
 struct StoredReport {
   std::int64_t id = 0;    // the store's own
@@ -76,6 +75,15 @@ class ReportStore {
   // report whose (host, report_id) is already stored changes nothing and
   // is a Duplicate.
   Result<Insertion> add(const StoredReport& report, const std::optional<OutgoingMail>& mail);
+  // The same for many reports in one transaction, so one sync to disk
+  // serves them all (the controller commits what arrived together: a
+  // thousand results of one push cost one fsync, not a thousand). All or
+  // none are stored.
+  struct Incoming {
+    StoredReport report;
+    std::optional<OutgoingMail> mail;
+  };
+  Result<std::vector<Insertion>> addAll(const std::vector<Incoming>& incoming);
   // The newest report of `host` that a scheduled run sent, if any, with
   // its body.
   Result<std::optional<StoredReport>> lastScheduled(const std::string& host);

@@ -7,6 +7,7 @@
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
+#include <boost/asio/post.hpp>
 #include <boost/asio/ssl.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/use_awaitable.hpp>
@@ -111,6 +112,7 @@ Result<std::uint16_t> Server::start() {
 void Server::stop() {
   if (stopping_) return;
   stopping_ = true;
+  flushReports();  // what arrived is kept, the results of pushes included
   boost::system::error_code ignored;
   acceptor_.close(ignored);
   admin_acceptor_.close(ignored);
@@ -343,7 +345,7 @@ asio::awaitable<void> Server::serve(std::shared_ptr<PendingHandshake> pending) {
       continue;
     }
     if (frame->type == MessageType::Report) {
-      if (!storeReport(*connection, host, *body)) break;
+      if (!storeReport(connection, host, *body)) break;
       continue;
     }
     if (frame->type == MessageType::Facts || frame->type == MessageType::Progress ||
@@ -509,51 +511,81 @@ bool Server::forwardAnswer(const std::string& host, MessageType type, const nloh
     pending_.erase(pending);
   }
   if (admin && !admin->closed()) admin->send(MessageType::AdminEvent, event);
-  if (type == MessageType::Result && store_) {
+  if (type == MessageType::Result) {
     if (auto row = reports::pushedRunReport(host, body, time::unixNow())) {
-      if (auto added = store_->add(*row, std::nullopt); !added) {
-        spdlog::error("the report of a push to '{}' is not stored: {}", host,
-                      added.error().describe());
-      }
+      queueReport({std::move(*row), std::nullopt}, {});
     }
   }
   return true;
 }
 
-bool Server::storeReport(protocol::Connection& connection, const std::string& host,
-                         const nlohmann::json& body) {
+bool Server::storeReport(const std::shared_ptr<protocol::Connection>& connection,
+                         const std::string& host, const nlohmann::json& body) {
   const std::int64_t now = time::unixNow();
   auto row = reports::decodeAgentReport(host, body, now);
   if (!row) {
     const Error refusal(ErrorCode::ProtocolError,
                         fmt::format("a malformed report: {}", row.error().describe()), host);
     spdlog::info("session of '{}' closed: {}", host, refusal.describe());
-    connection.fail(refusal);
+    connection->fail(refusal);
     return false;
   }
   std::optional<reports::OutgoingMail> mail;
   if (settings_.queue_mail) {
-    auto previous = store_->lastScheduled(host);
-    if (!previous) {
-      spdlog::error("report {} of '{}' not stored: {}", row->report_id, host,
-                    previous.error().describe());
-      return true;
+    auto digest = last_digests_.find(host);
+    if (digest == last_digests_.end()) {
+      auto previous = store_->lastScheduled(host);
+      if (!previous) {
+        // Not acknowledged: the agent keeps it and sends it again.
+        spdlog::error("report {} of '{}' not stored: {}", row->report_id, host,
+                      previous.error().describe());
+        return true;
+      }
+      std::optional<reports::ReportDigest> known;
+      if (*previous) known = reports::digestOf(**previous);
+      digest = last_digests_.emplace(host, known).first;
     }
-    mail = reports::alertFor(*row, *previous, now);
+    mail = reports::alertFor(*row, digest->second, now);
+    digest->second = reports::digestOf(*row);
   }
-  auto added = store_->add(*row, mail);
-  if (!added) {
-    // Not acknowledged: the agent keeps it and sends it again.
-    spdlog::error("report {} of '{}' not stored: {}", row->report_id, host,
-                  added.error().describe());
-    return true;
-  }
-  if (*added == reports::Insertion::Stored) {
-    spdlog::debug("report {} of '{}' stored", row->report_id, host);
-    if (mail && settings_.mail_queued) settings_.mail_queued();
-  }
-  connection.send(MessageType::Ack, {{"report_id", row->report_id}});
+  queueReport({std::move(*row), std::move(mail)}, connection);
   return true;
+}
+
+void Server::queueReport(reports::ReportStore::Incoming incoming,
+                         std::weak_ptr<protocol::Connection> acknowledge_to) {
+  // Committed together with whatever else arrives before the loop comes
+  // round to the flush: one sync to disk for a whole burst of results.
+  if (report_queue_.empty()) asio::post(io_, [this] { flushReports(); });
+  report_queue_.push_back({std::move(incoming), std::move(acknowledge_to)});
+}
+
+void Server::flushReports() {
+  if (report_queue_.empty() || !store_) return;
+  std::vector<QueuedReport> batch;
+  batch.swap(report_queue_);
+  std::vector<reports::ReportStore::Incoming> incoming;
+  incoming.reserve(batch.size());
+  for (const auto& queued : batch) incoming.push_back(queued.incoming);
+  auto added = store_->addAll(incoming);
+  if (!added) {
+    // Nothing acknowledged: agents keep their reports and send them again,
+    // and what they say then is judged afresh.
+    spdlog::error("{} report(s) not stored: {}", batch.size(), added.error().describe());
+    for (const auto& queued : batch) last_digests_.erase(queued.incoming.report.host);
+    return;
+  }
+  bool mail_queued = false;
+  for (std::size_t i = 0; i < batch.size(); ++i) {
+    const auto& report = batch[i].incoming.report;
+    if ((*added)[i] == reports::Insertion::Stored && batch[i].incoming.mail) mail_queued = true;
+    if (report.report_id.empty()) continue;
+    if (auto connection = batch[i].acknowledge_to.lock(); connection && !connection->closed()) {
+      connection->send(MessageType::Ack, {{"report_id", report.report_id}});
+    }
+  }
+  spdlog::debug("{} report(s) stored", batch.size());
+  if (mail_queued && settings_.mail_queued) settings_.mail_queued();
 }
 
 void Server::failPending(const std::string& host) {

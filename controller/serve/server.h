@@ -25,6 +25,7 @@
 #include "common/error.h"
 #include "common/protocol/connection.h"
 #include "controller/ca/certificate_authority.h"
+#include "controller/reports/agent_report.h"
 #include "controller/reports/report_store.h"
 
 namespace sc::controller::serve {
@@ -101,8 +102,13 @@ class Server {
   // A scheduled run's report: stored once (with the mail it calls for) and
   // acknowledged only then, so the agent's spool keeps it until it is safe.
   // False when it is malformed (the session is closed).
-  bool storeReport(protocol::Connection& connection, const std::string& host,
+  bool storeReport(const std::shared_ptr<protocol::Connection>& connection, const std::string& host,
                    const nlohmann::json& body);
+  // Reports wait here for the next flush, one transaction for all of them;
+  // an agent's report is acknowledged to `acknowledge_to` once committed.
+  void queueReport(reports::ReportStore::Incoming incoming,
+                   std::weak_ptr<protocol::Connection> acknowledge_to);
+  void flushReports();
   // The session of `host` ended: whoever waits on it is told.
   void failPending(const std::string& host);
   struct PendingHandshake;
@@ -141,6 +147,14 @@ class Server {
   std::filesystem::file_time_type roots_mtime_{};
   std::map<std::string, std::shared_ptr<Session>> agents_;
   std::optional<reports::ReportStore> store_;
+  struct QueuedReport {
+    reports::ReportStore::Incoming incoming;
+    std::weak_ptr<protocol::Connection> acknowledge_to;
+  };
+  std::vector<QueuedReport> report_queue_;
+  // What each host's last scheduled report found (what decides on mail),
+  // read from the store on the host's first report.
+  std::map<std::string, std::optional<reports::ReportDigest>> last_digests_;
   bool stopping_ = false;
 };
 

@@ -81,13 +81,13 @@ TEST(AgentReport, DriftIsMailedOnceWithWhatDrifted) {
   EXPECT_EQ(mail->body.find("/etc/motd"), std::string::npos) << "an ok resource is not news";
   EXPECT_EQ(mail->created_at, 100);
   // The same drift in the next run is not news either.
-  EXPECT_FALSE(alertFor(first, first, 200).has_value());
+  EXPECT_FALSE(alertFor(first, digestOf(first), 200).has_value());
   // Other drift is.
   const auto more = *decodeAgentReport("web1", message(true, 3), 300);
-  EXPECT_TRUE(alertFor(more, first, 300).has_value());
+  EXPECT_TRUE(alertFor(more, digestOf(first), 300).has_value());
   // Nothing drifted: nothing to say.
   const auto clean = *decodeAgentReport("web1", message(true, 0), 400);
-  EXPECT_FALSE(alertFor(clean, first, 400).has_value());
+  EXPECT_FALSE(alertFor(clean, digestOf(first), 400).has_value());
 }
 
 TEST(AgentReport, AnEnforcingRunSaysItCorrected) {
@@ -100,11 +100,11 @@ TEST(AgentReport, AnEnforcingRunSaysItCorrected) {
 TEST(AgentReport, TheFirstStaleReportIsMailedThenNoMore) {
   const auto fresh = *decodeAgentReport("web1", message(true, 0), 100);
   const auto stale = *decodeAgentReport("web1", message(true, 0, true), 200);
-  const auto mail = alertFor(stale, fresh, 200);
+  const auto mail = alertFor(stale, digestOf(fresh), 200);
   ASSERT_TRUE(mail.has_value());
   EXPECT_EQ(mail->subject, "[smartcookies] web1: manifest expired");
   EXPECT_NE(mail->body.find("has expired"), std::string::npos);
-  EXPECT_FALSE(alertFor(stale, stale, 300).has_value());
+  EXPECT_FALSE(alertFor(stale, digestOf(stale), 300).has_value());
 }
 
 TEST(AgentReport, WhatTheAgentSaysIsEscapedInTheMail) {
