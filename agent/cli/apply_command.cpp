@@ -352,7 +352,9 @@ int applyManifest(const manifest::Manifest& manifest, const ApplyArgs& args,
         return exit_code::kFailed;
       }
       if (!admitted->envelope.empty()) {
-        if (auto kept = state->saveAppliedEnvelope(admitted->envelope); !kept) {
+        const std::filesystem::path source =
+            args.envelope_path == "-" ? std::string() : args.envelope_path;
+        if (auto kept = state->saveAppliedEnvelope(admitted->envelope, source); !kept) {
           printError(std::move(kept.error()).withContext("keeping the envelope for later runs"));
           return exit_code::kFailed;
         }

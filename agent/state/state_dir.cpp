@@ -152,7 +152,25 @@ Result<std::string> StateDir::loadAppliedEnvelope() const {
   return fs::readAllCapped(fd.get(), limits::kMaxEnvelopeBytes);
 }
 
-Result<void> StateDir::saveAppliedEnvelope(std::string_view text) const {
+Result<void> StateDir::saveAppliedEnvelope(std::string_view text,
+                                           const std::filesystem::path& source) const {
+  std::error_code ec;
+  const bool ours = !source.empty() && source.has_parent_path() &&
+                    std::filesystem::equivalent(source.parent_path(), path_, ec);
+  if (ours) {
+    // A new name for the same bytes, then renamed into place: nothing
+    // half-written is ever seen under the kept name.
+    const auto staged = path_ / (std::string(kAppliedEnvelopeFile) + ".link");
+    ::unlink(staged.c_str());
+    if (::link(source.c_str(), staged.c_str()) == 0) {
+      if (::rename(staged.c_str(), (path_ / kAppliedEnvelopeFile).c_str()) == 0) {
+        fs::UniqueFd dir(::open(path_.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
+        if (dir.valid() && ::fsync(dir.get()) == 0) return {};
+        return errnoError(errno, fmt::format("cannot sync '{}'", path_.string()));
+      }
+      ::unlink(staged.c_str());
+    }
+  }
   return writeSmallFile(kAppliedEnvelopeFile, std::string(text));
 }
 

@@ -75,7 +75,12 @@ class StateDir {
   // runs (`sc-agent apply --last-applied`), which check it again against
   // the record above; empty when there is none.
   Result<std::string> loadAppliedEnvelope() const;
-  Result<void> saveAppliedEnvelope(std::string_view text) const;
+  // `source` is the file the envelope was read from: when it lies in this
+  // directory (sc-agentd's pushed.envelope.json, written and synced before
+  // the run) it is hard-linked rather than written and synced again, which
+  // is most of a no-op push's disk time. Anything else is copied.
+  Result<void> saveAppliedEnvelope(std::string_view text,
+                                   const std::filesystem::path& source = {}) const;
 
   fs::BackupStore backups() const { return fs::BackupStore(path_ / "backups"); }
   // Where fact gathering keeps what the Python interpreter said it is

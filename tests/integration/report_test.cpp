@@ -269,7 +269,13 @@ TEST_F(ScheduledRunTest, AnExpiredManifestIsStillEnforcedAndEveryReportSaysStale
   ASSERT_FALSE(corrected.is_null());
   EXPECT_EQ(*readFile(motd), desired);
 
-  // Every scheduled report that ran after the expiry says stale.
+  // Every scheduled report that ran after the expiry says stale (two
+  // seconds after it: a run that started just before may end just after).
+  const auto ranAfterExpiry = [&](const nlohmann::json& report) {
+    const auto ran_at = time::parseRfc3339(report.value("ran_at", ""));
+    return ran_at && *ran_at >= stale_from + 2;
+  };
+  ASSERT_FALSE(waitForReport(ranAfterExpiry).is_null());
   int after = 0;
   for (const auto& report : storedReports(database(), "web1")) {
     if (report.value("trigger", "") != "schedule") continue;
